@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Fabric.Datapath.Buffers;
+
+/// <summary>
+/// A fixed set of packet slots in one pinned native block, the unit of batched receive and send
+/// (OVS's <c>dp_packet_batch</c>, NETDEV_MAX_BURST = 32 by default). Slot <c>i</c> starts at
+/// <c>i * SlotSize</c> bytes; its frame length (bytes) is kept beside it. The block is allocated once
+/// and never moves, so its addresses can be handed to <c>recvmmsg</c>/<c>sendmmsg</c> directly.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: a batch is owned by one thread at a time (a poll thread). Nothing here allocates
+/// after construction.
+/// </remarks>
+public sealed unsafe class PacketBatch : IDisposable
+{
+    /// <summary>Default number of slots: OVS's NETDEV_MAX_BURST (32 packets).</summary>
+    public const int DefaultCapacity = 32;
+
+    /// <summary>Default slot size in bytes: a 1500-byte MTU frame plus two VLAN tags and headroom.</summary>
+    public const int DefaultSlotSize = 2048;
+
+    private readonly byte* _block;
+    private readonly int[] _lengths;
+    private readonly int[] _inPorts;
+    private int _count;
+    private bool _disposed;
+
+    /// <summary>Allocates <paramref name="capacity"/> slots of <paramref name="slotSize"/> bytes each.</summary>
+    /// <param name="capacity">Number of slots (packets), 1..1024.</param>
+    /// <param name="slotSize">Bytes per slot, 64..65536, rounded up to a multiple of 64.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is outside its range.</exception>
+    public PacketBatch(int capacity = DefaultCapacity, int slotSize = DefaultSlotSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(slotSize, 64);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slotSize, 65536);
+        slotSize = (slotSize + 63) & ~63;
+        Capacity = capacity;
+        SlotSize = slotSize;
+        _block = (byte*)NativeMemory.AlignedAlloc((nuint)(capacity * slotSize), 64);
+        _lengths = new int[capacity];
+        _inPorts = new int[capacity];
+    }
+
+    /// <summary>Number of slots.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Bytes per slot: the largest frame a slot holds.</summary>
+    public int SlotSize { get; }
+
+    /// <summary>Number of slots in use, from slot 0. Setting it does not touch the slots' contents.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or above <see cref="Capacity"/>.</exception>
+    public int Count
+    {
+        get => _count;
+        set
+        {
+            if ((uint)value > (uint)Capacity)
+            {
+                ThrowCount();
+            }
+
+            _count = value;
+        }
+    }
+
+    /// <summary>True when every slot is in use.</summary>
+    public bool IsFull => _count == Capacity;
+
+    /// <summary>The whole writable slot <paramref name="index"/> (<see cref="SlotSize"/> bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Slot(int index)
+    {
+        if ((uint)index >= (uint)Capacity)
+        {
+            ThrowIndex();
+        }
+
+        return new Span<byte>(_block + ((nint)index * SlotSize), SlotSize);
+    }
+
+    /// <summary>The frame in slot <paramref name="index"/>: the slot cut to its length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Frame(int index) => Slot(index)[.._lengths[index]];
+
+    /// <summary>Frame length in bytes of slot <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Length(int index) => _lengths[index];
+
+    /// <summary>Sets the frame length in bytes of slot <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The length is negative or above <see cref="SlotSize"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetLength(int index, int length)
+    {
+        if ((uint)length > (uint)SlotSize)
+        {
+            ThrowLength();
+        }
+
+        _lengths[index] = length;
+    }
+
+    /// <summary>The datapath port number a received frame came from (set by the receive loop; 0 if unset).</summary>
+    public int InPort(int index) => _inPorts[index];
+
+    /// <summary>Records the datapath port number slot <paramref name="index"/> was received on.</summary>
+    public void SetInPort(int index, int port) => _inPorts[index] = port;
+
+    /// <summary>
+    /// Copies <paramref name="frame"/> into the next free slot.
+    /// Returns false (copying nothing) when the batch is full or the frame is larger than a slot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAppend(ReadOnlySpan<byte> frame)
+    {
+        if (_count == Capacity || frame.Length > SlotSize)
+        {
+            return false;
+        }
+
+        frame.CopyTo(new Span<byte>(_block + ((nint)_count * SlotSize), SlotSize));
+        _lengths[_count] = frame.Length;
+        _count++;
+        return true;
+    }
+
+    /// <summary>Marks every slot free (Count = 0).</summary>
+    public void Clear() => _count = 0;
+
+    /// <summary>Native address of slot <paramref name="index"/>, for scatter/gather system calls.</summary>
+    internal byte* SlotPointer(int index) => _block + ((nint)index * SlotSize);
+
+    /// <summary>Frees the native block. The batch must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            NativeMemory.AlignedFree(_block);
+            GC.SuppressFinalize(this);
+        }
+    }
+
+    /// <summary>Frees the native block if <see cref="Dispose"/> was never called.</summary>
+    ~PacketBatch()
+    {
+        if (!_disposed)
+        {
+            NativeMemory.AlignedFree(_block);
+        }
+    }
+
+    private static void ThrowIndex() => throw new ArgumentOutOfRangeException("index", "slot index outside the batch");
+
+    private static void ThrowCount() => throw new ArgumentOutOfRangeException("value", "count outside 0..Capacity");
+
+    private static void ThrowLength() => throw new ArgumentOutOfRangeException("length", "frame length outside 0..SlotSize");
+}
