@@ -1,0 +1,27 @@
+namespace Fabric.Actors.Bridge;
+
+/// <summary>Messages understood by <see cref="BridgeActor"/>.</summary>
+public static class BridgeProtocol
+{
+    /// <summary>Ask for the MAC table (fdb/show); answered with <see cref="Fdb"/>.</summary>
+    public sealed record GetFdb;
+
+    /// <summary>Reply: the bridge's ports and MAC entries (LRU first) at <paramref name="NowMs"/> (Unix ms).</summary>
+    public sealed record Fdb(string Bridge, IReadOnlyList<BridgePort> Ports, IReadOnlyList<MacEntry> Entries, long NowMs);
+
+    /// <summary>Flush learned MACs (fdb/flush) and the megaflows that used them; answered with <see cref="FdbFlushed"/>.</summary>
+    public sealed record FlushFdb;
+
+    /// <summary>Reply: how many entries were flushed.</summary>
+    public sealed record FdbFlushed(string Bridge, int Entries);
+
+    /// <summary>Timer message: expire idle MAC entries (OVS mac_learning_run).</summary>
+    public sealed record AgeTick
+    {
+        /// <summary>The one instance.</summary>
+        public static readonly AgeTick Instance = new();
+    }
+
+    /// <summary>Ask for the bridge's configuration; answered with <see cref="BridgeSettings"/>.</summary>
+    public sealed record GetSettings;
+}

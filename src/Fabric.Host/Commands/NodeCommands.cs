@@ -1,0 +1,161 @@
+using System.Text;
+using Fabric.Actors.Bridge;
+using Fabric.Actors.Datapath;
+using Fabric.Datapath.Flows;
+using Fabric.Host.Cli;
+using Fabric.Host.Control;
+using Fabric.Host.Node;
+using Fabric.Kernel.Actor;
+
+namespace Fabric.Host.Commands;
+
+/// <summary>
+/// The verbs a running node answers on its control socket, named as in ovs-vsctl / ovs-appctl:
+/// show, fdb/show, fdb/flush, dpctl/dump-flows, dpctl/del-flows, dpctl/show, exit.
+/// </summary>
+public static class NodeCommands
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Registers every verb of <paramref name="node"/> in <paramref name="registry"/>.</summary>
+    public static void Register(ControlCommandRegistry registry, FabricNode node, Action<bool> exit)
+    {
+        registry.Register("show", "", "bridges, ports, VLAN settings and link state (ovs-vsctl show)", 0, 0, (_, _) => Task.FromResult(ControlReply.Ok(Show(node))));
+        registry.Register("fdb/show", "BRIDGE", "MAC learning table of BRIDGE", 1, 1, (a, _) => FdbShow(node, a[0]));
+        registry.Register("fdb/flush", "[BRIDGE]", "forget learned MACs (of all bridges, or of BRIDGE)", 0, 1, (a, _) => FdbFlush(node, a.Count == 0 ? null : a[0]));
+        registry.Register("dpctl/dump-flows", "[-m]", "megaflows in the datapath, one per line", 0, 1, (a, _) => DumpFlows(node, a));
+        registry.Register("dpctl/del-flows", "", "delete every megaflow", 0, 0, (_, _) => DelFlows(node));
+        registry.Register("dpctl/show", "", "datapath lookups, flows, masks and ports", 0, 0, (_, _) => Task.FromResult(ControlReply.Ok(DpShow(node))));
+        registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", 0, 1, (a, _) => Exit(node, a, exit));
+    }
+
+    private static string Show(FabricNode node)
+    {
+        var bridges = node.Bridges.Select(b => new ShowBridge(
+            b.Settings.Name,
+            b.Settings.Ports.Select(p => new ShowPort(
+                p.Name,
+                p.OfPort,
+                p.DpPort,
+                p.Type,
+                p.Tag,
+                p.Trunks.Order().ToArray(),
+                VlanModeName(p),
+                node.Datapath.GetPort(p.DpPort)?.CarrierUp ?? false)).ToArray())).ToArray();
+        return TableRenderer.FormatShow(new ShowModel(null, bridges));
+    }
+
+    private static string? VlanModeName(BridgePort p) => p.Mode switch
+    {
+        VlanMode.Access => p.Tag is null ? "access" : null,
+        VlanMode.Trunk => null,
+        VlanMode.NativeTagged => "native-tagged",
+        _ => "native-untagged",
+    };
+
+    private static async Task<ControlReply> FdbShow(FabricNode node, string bridge)
+    {
+        if (node.FindBridge(bridge) is not { } b)
+        {
+            return ControlReply.Error($"no such bridge '{bridge}'");
+        }
+
+        var fdb = await b.Actor.Ask<BridgeProtocol.Fdb>(new BridgeProtocol.GetFdb(), AskTimeout).ConfigureAwait(false);
+        var rows = fdb.Entries.Select(e => new FdbRow(fdb.Bridge, e.OfPort.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Vlan, FlowFormatter.FormatMac(e.Mac), (int)Math.Max(0, (fdb.NowMs - e.LastSeenMs) / 1000)));
+        return ControlReply.Ok(TableRenderer.FormatFdb(rows, multiBridge: false));
+    }
+
+    private static async Task<ControlReply> FdbFlush(FabricNode node, string? bridge)
+    {
+        var targets = bridge is null ? node.Bridges : node.FindBridge(bridge) is { } one ? new[] { one } : null;
+        if (targets is null)
+        {
+            return ControlReply.Error($"no such bridge '{bridge}'");
+        }
+
+        foreach (var b in targets)
+        {
+            await b.Actor.Ask<BridgeProtocol.FdbFlushed>(new BridgeProtocol.FlushFdb(), AskTimeout).ConfigureAwait(false);
+        }
+
+        return ControlReply.Ok("table successfully flushed");
+    }
+
+    private static Task<ControlReply> DumpFlows(FabricNode node, IReadOnlyList<string> args)
+    {
+        var verbose = false;
+        foreach (var a in args)
+        {
+            if (a is "-m" or "--more")
+            {
+                verbose = true;
+            }
+            else
+            {
+                return Task.FromResult(ControlReply.Error($"dpctl/dump-flows: unknown option '{a}' (expected -m)"));
+            }
+        }
+
+        var now = node.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var sb = new StringBuilder();
+        foreach (var flow in node.Datapath.Flows.Snapshot())
+        {
+            sb.Append(DumpFlowsFormatter.Format(flow, now, verbose)).Append('\n');
+        }
+
+        return Task.FromResult(ControlReply.Ok(sb.ToString().TrimEnd('\n')));
+    }
+
+    private static async Task<ControlReply> DelFlows(FabricNode node)
+    {
+        await node.DatapathActor.Ask<DatapathProtocol.FlowsDeleted>(new DatapathProtocol.DeleteAllFlows(), AskTimeout).ConfigureAwait(false);
+        return ControlReply.Ok("");
+    }
+
+    private static string DpShow(FabricNode node)
+    {
+        var s = node.Datapath.Stats;
+        var ports = node.Datapath.Ports.OrderBy(p => p.Key).Select(p => new DpShowPort(p.Key, p.Value.Name, KindName(p.Value.Kind))).ToArray();
+        return TableRenderer.FormatDpShow(new DpShowModel(
+            "fabric@" + node.Settings.NodeName,
+            s.Hits,
+            s.Missed,
+            s.Lost,
+            node.Datapath.Flows.Count,
+            s.MaskHits,
+            node.Datapath.Flows.MaskCount,
+            ports));
+    }
+
+    private static string KindName(Fabric.Datapath.Ports.PortKind kind) => kind switch
+    {
+        Fabric.Datapath.Ports.PortKind.AfPacket => "system",
+        Fabric.Datapath.Ports.PortKind.Tap => "tap",
+        Fabric.Datapath.Ports.PortKind.Vxlan => "vxlan",
+        _ => "dummy",
+    };
+
+    private static async Task<ControlReply> Exit(FabricNode node, IReadOnlyList<string> args, Action<bool> exit)
+    {
+        var cleanup = false;
+        foreach (var a in args)
+        {
+            if (a == "--cleanup")
+            {
+                cleanup = true;
+            }
+            else
+            {
+                return ControlReply.Error($"exit: unknown option '{a}' (expected --cleanup)");
+            }
+        }
+
+        if (cleanup)
+        {
+            await node.DatapathActor.Ask<DatapathProtocol.FlowsDeleted>(new DatapathProtocol.DeleteAllFlows(), AskTimeout).ConfigureAwait(false);
+        }
+
+        exit(cleanup);
+        return ControlReply.Ok("");
+    }
+}

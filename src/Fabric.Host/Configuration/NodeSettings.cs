@@ -1,0 +1,31 @@
+using Fabric.Datapath.Forwarding;
+
+namespace Fabric.Host.Configuration;
+
+/// <summary>Everything a node reads from its configuration (see hocon/fabric.conf for each setting's meaning and default).</summary>
+public sealed record NodeSettings
+{
+    /// <summary>Actor system name (<c>fabric.node-name</c>).</summary>
+    public required string NodeName { get; init; }
+
+    /// <summary>State directory (<c>fabric.state-dir</c>).</summary>
+    public required string StateDir { get; init; }
+
+    /// <summary>Control socket path (<c>fabric.control.socket</c>).</summary>
+    public required string ControlSocket { get; init; }
+
+    /// <summary>Fast-path options (<c>fabric.datapath.*</c>, <c>fabric.upcall.flow-limit</c>).</summary>
+    public required DatapathOptions Datapath { get; init; }
+
+    /// <summary>Megaflow idle time (<c>fabric.upcall.max-idle</c>).</summary>
+    public required TimeSpan MaxIdle { get; init; }
+
+    /// <summary>Revalidation interval (<c>fabric.upcall.max-revalidator</c>).</summary>
+    public required TimeSpan RevalidateInterval { get; init; }
+
+    /// <summary>Flow-table shards per bridge (<c>fabric.upcall.shards-per-bridge</c>).</summary>
+    public required int ShardsPerBridge { get; init; }
+
+    /// <summary>Bridges (<c>fabric.bridges</c>).</summary>
+    public required IReadOnlyList<BridgeConfig> Bridges { get; init; }
+}

@@ -1,0 +1,204 @@
+using System.Reflection;
+using Fabric.Actors.Bridge;
+using Fabric.Datapath.Forwarding;
+using Fabric.Kernel.Configuration;
+
+namespace Fabric.Host.Configuration;
+
+/// <summary>
+/// Reads a node's configuration file over the embedded reference configuration (hocon/fabric.conf)
+/// and validates it. Every error is a <see cref="ConfigurationException"/> whose message names
+/// file:line:column (or the setting's path) and what is wrong.
+/// </summary>
+public static class NodeSettingsLoader
+{
+    /// <summary>The reference configuration compiled into the executable (hocon/fabric.conf).</summary>
+    public static Config Reference { get; } = LoadReference();
+
+    /// <summary>Loads and validates <paramref name="path"/>.</summary>
+    /// <exception cref="ConfigurationException">Syntax, type or range error, with its position.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static NodeSettings LoadFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"config file '{path}' does not exist", path);
+        }
+
+        return FromConfig(ConfigurationFactory.ParseFile(path).WithFallback(Reference));
+    }
+
+    /// <summary>Builds settings from an already parsed configuration (falling back to the reference one).</summary>
+    /// <exception cref="ConfigurationException">A type or range error, with its position.</exception>
+    public static NodeSettings FromConfig(Config config)
+    {
+        config = config.WithFallback(Reference);
+        var f = config.GetConfig("fabric");
+        var dp = f.GetConfig("datapath");
+        var up = f.GetConfig("upcall");
+        var options = new DatapathOptions
+        {
+            PollThreads = Range(dp, "poll-threads", 1, 64, "fabric.datapath"),
+            BatchSize = Range(dp, "batch-size", 1, 1024, "fabric.datapath"),
+            PollTimeoutMs = (int)Math.Clamp(dp.GetTimeSpan("poll-timeout").TotalMilliseconds, 1, 1000),
+            EmcEntries = Range(dp, "emc-entries", 0, 1 << 20, "fabric.datapath"),
+            EmcInsertInvProb = Range(dp, "emc-insert-inv-prob", 0, int.MaxValue, "fabric.datapath"),
+            UpcallQueueCapacity = Range(dp, "upcall-queue-size", 1, 1 << 20, "fabric.datapath"),
+            FlowLimit = Range(up, "flow-limit", 1, 10_000_000, "fabric.upcall"),
+        };
+
+        var defaults = f.GetConfig("bridge-defaults");
+        var bridges = new List<BridgeConfig>();
+        var names = new HashSet<string>();
+        var i = 0;
+        foreach (var b in f.GetConfigList("bridges"))
+        {
+            var where = $"fabric.bridges[{i++}]";
+            var name = b.GetString("name", "");
+            if (name.Length == 0 || !IsValidName(name))
+            {
+                throw Error(b, "name", where, $"bridge name '{name}' must be 1-15 letters, digits, '-' or '_'");
+            }
+
+            if (!names.Add(name))
+            {
+                throw Error(b, "name", where, $"bridge '{name}' is declared twice");
+            }
+
+            var macSize = b.HasPath("mac-table-size") ? b.GetInt("mac-table-size") : defaults.GetInt("mac-table-size");
+            var aging = b.HasPath("mac-aging-time") ? b.GetTimeSpan("mac-aging-time") : defaults.GetTimeSpan("mac-aging-time");
+            bridges.Add(new BridgeConfig(name, macSize, aging, Ports(b, where)));
+        }
+
+        var portNames = new HashSet<string>();
+        foreach (var b in bridges)
+        {
+            foreach (var p in b.Ports)
+            {
+                if (!portNames.Add(p.Name))
+                {
+                    throw new ConfigurationException($"fabric.bridges: port '{p.Name}' is used twice");
+                }
+            }
+        }
+
+        return new NodeSettings
+        {
+            NodeName = f.GetString("node-name"),
+            StateDir = f.GetString("state-dir"),
+            ControlSocket = f.GetString("control.socket"),
+            Datapath = options,
+            MaxIdle = Max(up.GetTimeSpan("max-idle"), TimeSpan.FromMilliseconds(500)),
+            RevalidateInterval = Max(up.GetTimeSpan("max-revalidator"), TimeSpan.FromMilliseconds(100)),
+            ShardsPerBridge = Range(up, "shards-per-bridge", 1, 64, "fabric.upcall"),
+            Bridges = bridges,
+        };
+    }
+
+    private static IReadOnlyList<PortSettings> Ports(Config bridge, string where)
+    {
+        var ports = new List<PortSettings>();
+        var ofports = new HashSet<int>();
+        var j = 0;
+        foreach (var p in bridge.GetConfigList("ports"))
+        {
+            var at = $"{where}.ports[{j++}]";
+            var name = p.GetString("name", "");
+            if (!IsValidName(name))
+            {
+                throw Error(p, "name", at, $"interface name '{name}' must be 1-15 letters, digits, '-', '_' or '.'");
+            }
+
+            var type = p.GetString("type", "system");
+            if (type is not ("system" or "tap"))
+            {
+                throw Error(p, "type", at, $"port type '{type}' is not one of: system, tap");
+            }
+
+            int? ofport = p.HasPath("ofport") ? p.GetInt("ofport") : null;
+            if (ofport is < 1 or > 65279)
+            {
+                throw Error(p, "ofport", at, $"ofport {ofport} is outside 1..65279");
+            }
+
+            if (ofport is int o && !ofports.Add(o))
+            {
+                throw Error(p, "ofport", at, $"ofport {o} is used twice in the bridge");
+            }
+
+            int? tag = p.HasPath("tag") ? p.GetInt("tag") : null;
+            if (tag is < 0 or > 4095)
+            {
+                throw Error(p, "tag", at, $"VLAN {tag} is outside 0..4095");
+            }
+
+            var trunks = new HashSet<int>();
+            if (p.HasPath("trunks"))
+            {
+                foreach (var t in p.GetStringList("trunks"))
+                {
+                    if (!int.TryParse(t, out var v) || v is < 0 or > 4095)
+                    {
+                        throw Error(p, "trunks", at, $"trunk VLAN '{t}' is not a number in 0..4095");
+                    }
+
+                    trunks.Add(v);
+                }
+            }
+
+            var modeText = p.GetString("vlan-mode", tag is null ? "trunk" : "access");
+            VlanMode mode = modeText switch
+            {
+                "access" => VlanMode.Access,
+                "trunk" => VlanMode.Trunk,
+                "native-tagged" => VlanMode.NativeTagged,
+                "native-untagged" => VlanMode.NativeUntagged,
+                _ => throw Error(p, "vlan-mode", at, $"vlan-mode '{modeText}' is not one of: access, trunk, native-tagged, native-untagged"),
+            };
+            if (mode is VlanMode.NativeTagged or VlanMode.NativeUntagged)
+            {
+                // OVS forces the native VLAN into the trunk set and removes VLAN 0 from it (ovs-facts §2.3).
+                if (tag is int native && trunks.Count > 0)
+                {
+                    trunks.Add(native);
+                }
+
+                trunks.Remove(0);
+            }
+
+            ports.Add(new PortSettings(name, type, ofport, mode, tag, trunks));
+        }
+
+        return ports;
+    }
+
+    private static int Range(Config c, string key, int min, int max, string where)
+    {
+        var v = c.GetInt(key);
+        if (v < min || v > max)
+        {
+            throw Error(c, key, where, $"{v} is outside {min}..{max}");
+        }
+
+        return v;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static bool IsValidName(string name) =>
+        name.Length is > 0 and <= 15 && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
+
+    private static ConfigurationException Error(Config c, string key, string where, string what)
+    {
+        var origin = c.GetOrigin(key);
+        return new ConfigurationException(origin.Length > 0 ? $"{origin}: {where}.{key}: {what}" : $"{where}.{key}: {what}");
+    }
+
+    private static Config LoadReference()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("fabric.conf")
+            ?? throw new InvalidOperationException("the reference configuration fabric.conf is not embedded in the executable");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd(), "fabric.conf (reference)");
+    }
+}

@@ -1,0 +1,12 @@
+using Fabric.Actors.Bridge;
+
+namespace Fabric.Host.Configuration;
+
+/// <summary>One port of a bridge as the config file declares it (<c>fabric.bridges[i].ports[j]</c>).</summary>
+/// <param name="Name">Interface name (≤ 15 characters).</param>
+/// <param name="Type">"system" (AF_PACKET on an existing interface) or "tap" (a TAP device the node creates).</param>
+/// <param name="OfPort">Requested OpenFlow port number, or null for the next free one.</param>
+/// <param name="Mode">VLAN mode (access when only a tag is given, trunk when nothing is).</param>
+/// <param name="Tag">Access or native VLAN.</param>
+/// <param name="Trunks">VLANs a trunk carries (empty = all).</param>
+public sealed record PortSettings(string Name, string Type, int? OfPort, VlanMode Mode, int? Tag, IReadOnlySet<int> Trunks);

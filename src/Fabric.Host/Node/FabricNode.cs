@@ -1,0 +1,187 @@
+using Fabric.Actors.Bridge;
+using Fabric.Actors.Datapath;
+using Fabric.Actors.Upcalls;
+using Fabric.Datapath.Ports;
+using Fabric.Host.Configuration;
+using Fabric.Kernel.Actor;
+using Microsoft.Extensions.Logging;
+using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
+
+namespace Fabric.Host.Node;
+
+/// <summary>
+/// One running node: the datapath (ports, megaflow table, poll threads), the actor system with the
+/// datapath actor and one bridge actor per configured bridge, and the upcall pump between them.
+/// </summary>
+/// <remarks>
+/// Start order: open every port and number it through the datapath actor, start the bridges (which
+/// publish their shards to the upcall router), and only then start the poll threads, so the first
+/// frame read already has somewhere to go. Stop order is the reverse.
+/// </remarks>
+public sealed class FabricNode : IAsyncDisposable
+{
+    private static readonly TimeSpan StartupAskTimeout = TimeSpan.FromSeconds(10);
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<OpenedBridge> _bridges = new();
+    private Task _pump = Task.CompletedTask;
+    private bool _disposed;
+
+    private FabricNode(NodeSettings settings, ILoggerFactory loggerFactory, TimeProvider clock)
+    {
+        Settings = settings;
+        LoggerFactory = loggerFactory;
+        Clock = clock;
+        _log = loggerFactory.CreateLogger("fabric.node");
+        Datapath = new DatapathEngine(settings.Datapath, clock);
+        System = ActorSystem.Create(settings.NodeName, new ActorSystemSetup { TimeProvider = clock, LoggerFactory = loggerFactory });
+        Router = new UpcallRouter();
+        DatapathActor = System.ActorOf(Fabric.Actors.Datapath.DatapathActor.Props(Datapath), "datapath");
+    }
+
+    /// <summary>The node's settings.</summary>
+    public NodeSettings Settings { get; }
+
+    /// <summary>The fast path.</summary>
+    public DatapathEngine Datapath { get; }
+
+    /// <summary>The actor system.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>The datapath actor, sole writer of forwarding state.</summary>
+    public IActorRef DatapathActor { get; }
+
+    /// <summary>Routes upcalls to flow-table shards.</summary>
+    public UpcallRouter Router { get; }
+
+    /// <summary>The node's clock.</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>Logger factory for the node's components.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The running bridges, in configuration order.</summary>
+    public IReadOnlyList<OpenedBridge> Bridges => _bridges;
+
+    /// <summary>Cancelled when the node is asked to stop (ctl exit, SIGTERM).</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Builds and starts a node: ports, bridges, poll threads.</summary>
+    /// <exception cref="PortException">A port could not be opened; what was opened is closed again.</exception>
+    public static async Task<FabricNode> StartAsync(NodeSettings settings, ILoggerFactory loggerFactory, TimeProvider? clock = null)
+    {
+        var node = new FabricNode(settings, loggerFactory, clock ?? TimeProvider.System);
+        try
+        {
+            await node.StartBridgesAsync().ConfigureAwait(false);
+            node.Datapath.Start();
+            node._pump = Task.Factory.StartNew(() => node.Router.PumpAsync(node.Datapath.Upcalls, node._stopping.Token), TaskCreationOptions.LongRunning).Unwrap();
+            node._log.LogInformation("fabric node {Node} forwarding: {Bridges} bridge(s), {Ports} port(s)", settings.NodeName, node._bridges.Count, node.Datapath.Ports.Count);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Finds a running bridge by name.</summary>
+    public OpenedBridge? FindBridge(string name) => _bridges.Find(b => b.Settings.Name == name);
+
+    /// <summary>Asks the node to stop; <see cref="Stopping"/> fires.</summary>
+    public void RequestStop() => _stopping.Cancel();
+
+    private async Task StartBridgesAsync()
+    {
+        foreach (var b in Settings.Bridges)
+        {
+            var ports = new List<BridgePort>();
+            var nextOf = 1;
+            var usedOf = b.Ports.Where(p => p.OfPort is not null).Select(p => p.OfPort!.Value).ToHashSet();
+            foreach (var p in b.Ports)
+            {
+                IDatapathPort opened = p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name);
+                DatapathProtocol.PortAdded added;
+                try
+                {
+                    added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(opened, 0), StartupAskTimeout).ConfigureAwait(false);
+                }
+                catch
+                {
+                    opened.Dispose();
+                    throw;
+                }
+
+                var ofport = p.OfPort ?? NextFree(ref nextOf, usedOf);
+                ports.Add(new BridgePort
+                {
+                    Name = p.Name,
+                    OfPort = ofport,
+                    DpPort = added.PortNo,
+                    Type = p.Type,
+                    Mode = p.Mode,
+                    Tag = p.Tag,
+                    Trunks = p.Trunks,
+                });
+                _log.LogInformation("bridge {Bridge}: added {Type} port {Port} (ofport {OfPort}, dp port {DpPort})", b.Name, p.Type, p.Name, ofport, added.PortNo);
+            }
+
+            var bridgeSettings = new BridgeSettings
+            {
+                Name = b.Name,
+                Ports = ports,
+                MacTableSize = b.MacTableSize,
+                MacAgingTime = b.MacAgingTime,
+                Shards = Settings.ShardsPerBridge,
+                MaxIdle = Settings.MaxIdle,
+                RevalidateInterval = Settings.RevalidateInterval,
+            };
+            var actor = System.ActorOf(BridgeActor.Props(bridgeSettings, Datapath, DatapathActor, Router), b.Name);
+            _bridges.Add(new OpenedBridge(bridgeSettings, actor));
+        }
+
+        // Every bridge has published its shards once it answers a message (PreStart runs before any message).
+        foreach (var b in _bridges)
+        {
+            await b.Actor.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), StartupAskTimeout).ConfigureAwait(false);
+        }
+    }
+
+    private static int NextFree(ref int next, HashSet<int> used)
+    {
+        while (used.Contains(next))
+        {
+            next++;
+        }
+
+        used.Add(next);
+        return next++;
+    }
+
+    /// <summary>Stops the poll threads, the upcall pump and the actor system, and closes the ports.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stopping.Cancel();
+        Datapath.Stop();
+        try
+        {
+            await _pump.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected on shutdown.
+        }
+
+        await System.Terminate().ConfigureAwait(false);
+        Datapath.Dispose();
+        _stopping.Dispose();
+        _log.LogInformation("fabric node {Node} stopped", Settings.NodeName);
+    }
+}

@@ -1,0 +1,9 @@
+using Fabric.Actors.Bridge;
+using Fabric.Kernel.Actor;
+
+namespace Fabric.Host.Node;
+
+/// <summary>A running bridge: its resolved settings and its actor.</summary>
+/// <param name="Settings">Ports with their OpenFlow and datapath numbers.</param>
+/// <param name="Actor">The bridge actor.</param>
+public sealed record OpenedBridge(BridgeSettings Settings, IActorRef Actor);

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Fabric.Datapath.Ports;
+using Fabric.Host.Cli;
+using Fabric.Host.Commands;
+using Fabric.Host.Configuration;
+using Fabric.Host.Control;
+using Fabric.Kernel.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Fabric.Host.Node;
+
+/// <summary><c>fabric run --config FILE</c>: starts a node and serves <c>fabric ctl</c> until exit or SIGTERM.</summary>
+public static class RunCommand
+{
+    /// <summary>Builds the <c>run</c> subcommand.</summary>
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "HOCON configuration file (falls back to the reference hocon/fabric.conf)",
+            Required = true,
+        };
+        var logLevel = new Option<LogLevel>("--log-level")
+        {
+            Description = "minimum log level (Trace, Debug, Information, Warning, Error)",
+            DefaultValueFactory = _ => LogLevel.Information,
+        };
+        var command = new Command("run", "start the fabric node: open the configured ports, run the bridges, forward frames")
+        {
+            config,
+            logLevel,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(config)!, parse.GetValue(logLevel), ct));
+        return command;
+    }
+
+    /// <summary>Runs a node until it is told to stop; returns the process exit code (0 ok, 2 bad config or start failure).</summary>
+    public static async Task<int> RunAsync(FileInfo configFile, LogLevel level, CancellationToken ct)
+    {
+        NodeSettings settings;
+        try
+        {
+            settings = NodeSettingsLoader.LoadFile(configFile.FullName);
+        }
+        catch (Exception e) when (e is ConfigurationException or FileNotFoundException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using var loggerFactory = LoggingSetup.Create(level);
+        var log = loggerFactory.CreateLogger("fabric");
+        FabricNode node;
+        try
+        {
+            node = await FabricNode.StartAsync(settings, loggerFactory).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using (node.ConfigureAwait(false))
+        {
+            var registry = new ControlCommandRegistry();
+            NodeCommands.Register(registry, node, cleanup =>
+            {
+                log.LogInformation("exit requested{Cleanup}", cleanup ? " (--cleanup: datapath flows deleted)" : "");
+                node.RequestStop();
+            });
+            await using var server = new ControlServer(settings.ControlSocket, registry, loggerFactory.CreateLogger("fabric.control"));
+            await server.StartAsync(ct).ConfigureAwait(false);
+            log.LogInformation("control socket {Socket}", settings.ControlSocket);
+
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, node.Stopping);
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stop requested.
+            }
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                log.LogInformation("{Signal}: stopping", context.Signal);
+                node.RequestStop();
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,211 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Fabric.Host.Cli;
+using Fabric.Host.Commands;
+using Fabric.Host.Configuration;
+using Fabric.Host.Control;
+using Fabric.Host.Node;
+using Fabric.Kernel.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fabric.Integration.Tests.Lab;
+
+/// <summary>
+/// A real-kernel lab: uniquely named namespaces, each attached to one port of a fabric bridge
+/// (veth → AF_PACKET port, or a TAP device the node creates and the lab moves into the namespace),
+/// an in-process fabric node with its control socket, and cleanup that runs even after failures.
+/// </summary>
+public sealed partial class SwitchLab : IAsyncDisposable
+{
+    private readonly List<string> _namespaces = new();
+    private readonly List<string> _links = new();
+    private readonly string _dir;
+    private ControlServer? _server;
+
+    private SwitchLab(string id)
+    {
+        Id = id;
+        _dir = Directory.CreateTempSubdirectory("fabric-lab-").FullName;
+        Socket = Path.Combine(_dir, "fabric.ctl");
+    }
+
+    public string Id { get; }
+
+    public string Socket { get; }
+
+    public FabricNode Node { get; private set; } = null!;
+
+    public List<LabHost> Hosts { get; } = new();
+
+    public string Subnet { get; private set; } = "";
+
+    /// <summary>
+    /// Builds a lab with one host per entry of <paramref name="hosts"/> (tap?, VLAN tag) on bridge br0,
+    /// in subnet 10.(random).(random).0/24, and starts the fabric.
+    /// </summary>
+    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2)
+    {
+        var id = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
+        var lab = new SwitchLab(id);
+        try
+        {
+            lab.Subnet = $"10.{Random.Shared.Next(100, 200)}.{Random.Shared.Next(1, 250)}";
+            for (var i = 0; i < hosts.Count; i++)
+            {
+                var n = i + 1;
+                var ns = $"fabt-{id}-h{n}";
+                var port = hosts[i].Tap ? $"ft{n}-{id}" : $"fv{n}-{id}";
+                var host = new LabHost(ns, port, $"{lab.Subnet}.{n}", $"02:{Convert.ToInt32(id[..2], 16):x2}:{Convert.ToInt32(id[2..4], 16):x2}:00:00:{n:x2}", hosts[i].Tap, hosts[i].Tag);
+                lab.Hosts.Add(host);
+                Shell.Must("ip", "netns", "add", ns);
+                lab._namespaces.Add(ns);
+                Shell.InNs(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+                Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
+                if (!host.Tap)
+                {
+                    Shell.Must("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
+                    lab._links.Add(port);
+                    Shell.Must("ip", "link", "set", port, "up");
+                    Offloads(null, port);
+                    lab.ConfigureEth0(host);
+                }
+            }
+
+            var sb = new StringBuilder();
+            sb.Append("fabric {\n  node-name = lab-").Append(id).Append('\n');
+            sb.Append("  state-dir = \"").Append(lab._dir).Append("/state\"\n");
+            sb.Append("  control.socket = \"").Append(lab.Socket).Append("\"\n");
+            sb.Append("  upcall.shards-per-bridge = ").Append(shards).Append('\n');
+            sb.Append("  bridges = [ { name = br0, ports = [\n");
+            foreach (var h in lab.Hosts)
+            {
+                sb.Append("    { name = ").Append(h.PortName);
+                if (h.Tap)
+                {
+                    sb.Append(", type = tap");
+                }
+
+                if (h.Tag is int tag)
+                {
+                    sb.Append(", tag = ").Append(tag);
+                }
+
+                sb.Append(" }\n");
+            }
+
+            sb.Append("  ] } ]\n").Append(extraConfig).Append("}\n");
+            var settings = NodeSettingsLoader.FromConfig(ConfigurationFactory.ParseString(sb.ToString(), "lab.conf"));
+            lab.Node = await FabricNode.StartAsync(settings, NullLoggerFactory.Instance);
+            var registry = new ControlCommandRegistry();
+            NodeCommands.Register(registry, lab.Node, _ => lab.Node.RequestStop());
+            lab._server = new ControlServer(lab.Socket, registry, NullLogger.Instance);
+            await lab._server.StartAsync(CancellationToken.None);
+
+            foreach (var h in lab.Hosts.Where(h => h.Tap))
+            {
+                // The node created the TAP device; hand it to its namespace as eth0.
+                Shell.Must("ip", "link", "set", h.PortName, "netns", h.Namespace);
+                Shell.Must("ip", "-n", h.Namespace, "link", "set", h.PortName, "name", "eth0");
+                lab.ConfigureEth0(h);
+            }
+
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void ConfigureEth0(LabHost h)
+    {
+        Shell.Must("ip", "-n", h.Namespace, "link", "set", "eth0", "address", h.Mac);
+        Shell.Must("ip", "-n", h.Namespace, "addr", "add", h.Ip + "/24", "dev", "eth0");
+        Shell.Must("ip", "-n", h.Namespace, "link", "set", "eth0", "up");
+        Offloads(h.Namespace, "eth0");
+    }
+
+    /// <summary>Turns checksum/segmentation offloads off (AF_PACKET ports expect complete frames).</summary>
+    public static void Offloads(string? ns, string dev)
+    {
+        if (!Shell.Has("ethtool"))
+        {
+            return;
+        }
+
+        string[] args = ["-K", dev, "tx", "off", "tso", "off", "gso", "off", "gro", "off"];
+        _ = ns is null ? Shell.Run("ethtool", args) : Shell.InNs(ns, "ethtool", args);
+    }
+
+    /// <summary>Pings from host <paramref name="from"/> to <paramref name="toIp"/>; returns the loss in percent.</summary>
+    public static double Ping(LabHost from, string toIp, int count = 10, double interval = 0.05)
+    {
+        var r = Shell.InNs(from.Namespace, "ping", "-q", "-c", count.ToString(), "-i", interval.ToString(System.Globalization.CultureInfo.InvariantCulture), "-W", "1", toIp);
+        var m = LossRegex().Match(r.Stdout);
+        return m.Success ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 100;
+    }
+
+    /// <summary>Sends a control command over the node's real Unix socket.</summary>
+    public async Task<ControlReply> Ctl(string command, params string[] args) =>
+        await ControlClient.SendAsync(Socket, command, args, TimeSpan.FromSeconds(10));
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms until true or <paramref name="timeout"/>; returns the last result.</summary>
+    public static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>How often WaitUntil re-checks a kernel-side condition (there is no event to await for it).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (Node is not null)
+        {
+            await Node.DisposeAsync();
+        }
+
+        foreach (var ns in _namespaces)
+        {
+            Shell.Run("ip", "netns", "del", ns);
+        }
+
+        foreach (var link in _links)
+        {
+            Shell.Run("ip", "link", "del", link);
+        }
+
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+
+    [GeneratedRegex(@"([0-9.]+)% packet loss")]
+    private static partial Regex LossRegex();
+}
