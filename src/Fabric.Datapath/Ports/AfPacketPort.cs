@@ -400,6 +400,14 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The socket's receive buffer as the kernel reports it (SO_RCVBUF; the kernel doubles what was set), bytes.</summary>
+    internal int ReadReceiveBufferBytes()
+    {
+        int value = 0;
+        uint size = sizeof(int);
+        return LibC.GetSockOpt(PollFd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_RCVBUF, &value, &size) == 0 ? value : -1;
+    }
+
     /// <summary>
     /// If the PACKET_AUXDATA control message of <paramref name="m"/> says the kernel stripped a VLAN tag, moves the
     /// frame after the MACs 4 bytes up and writes TPID + TCI back in. Returns false when the tag does not fit.

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Fabric.Datapath.Buffers;
 using Fabric.Datapath.Ports.Native;
 
@@ -29,12 +31,22 @@ public sealed unsafe class TapPort : IDatapathPort
     private readonly PortCounters _counters = new();
     private int _fd;
 
+    // Receive scratch, pinned on the POH: iovec[2] (the slot, then one overflow byte) and the overflow byte.
+    private readonly byte[] _rxScratch;
+    private readonly IoVec* _rxIov;
+
     private TapPort(string name, int ifIndex, ulong mac, int fd)
     {
         _name = name;
         _ifIndex = ifIndex;
         _mac = mac;
         _fd = fd;
+        _rxScratch = GC.AllocateArray<byte>((2 * sizeof(IoVec)) + 16 + 8, pinned: true);
+        byte* p = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rxScratch));
+        p = (byte*)(((nint)p + 7) & ~(nint)7);
+        _rxIov = (IoVec*)p;
+        _rxIov[1].Base = p + (2 * sizeof(IoVec));
+        _rxIov[1].Len = 1;
     }
 
     /// <summary>Closes the device if <see cref="Dispose"/> was never called.</summary>
@@ -142,9 +154,10 @@ public sealed unsafe class TapPort : IDatapathPort
     }
 
     /// <summary>
-    /// Reads frames with one read(2) each, from slot 0, until the device has none left (EAGAIN) or the batch is full;
-    /// returns how many were kept. A frame longer than <see cref="PacketBatch.SlotSize"/> (the kernel reports its full
-    /// length but copies only what fits) is dropped and counted in <see cref="PortCounters.RxDropped"/>.
+    /// Reads frames with one readv(2) each, from slot 0, until the device has none left (EAGAIN) or the batch is full;
+    /// returns how many were kept. The kernel truncates a frame to the buffer it is given, so each read offers the slot
+    /// plus one overflow byte: a frame that reaches the overflow byte is longer than <see cref="PacketBatch.SlotSize"/>,
+    /// and is dropped and counted in <see cref="PortCounters.RxDropped"/>.
     /// </summary>
     public int Receive(PacketBatch batch)
     {
@@ -158,7 +171,9 @@ public sealed unsafe class TapPort : IDatapathPort
         {
             while (count < capacity)
             {
-                nint n = LibC.Read(fd, batch.SlotPointer(count), (nuint)slotSize);
+                _rxIov[0].Base = batch.SlotPointer(count);
+                _rxIov[0].Len = (nuint)slotSize;
+                nint n = LibC.ReadV(fd, _rxIov, 2);
                 if (n <= 0)
                 {
                     if (n < 0 && Errno.Last == LinuxConstants.EINTR)

@@ -35,8 +35,8 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
-    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
-    public static partial nint Read(int fd, byte* buffer, nuint count);
+    [LibraryImport(Lib, EntryPoint = "readv", SetLastError = true)]
+    public static partial nint ReadV(int fd, IoVec* iov, int iovCount);
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
@@ -44,6 +44,18 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, ulong request, void* arg);
 
-    [LibraryImport(Lib, EntryPoint = "if_nametoindex", SetLastError = true)]
-    public static partial uint IfNameToIndex(byte* name);
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> milliseconds for <paramref name="fd"/> to become readable (poll(2) with
+    /// POLLIN); returns true when it is. For control paths and tests, not the per-packet path.
+    /// </summary>
+    public static bool WaitReadable(int fd, int timeoutMs)
+    {
+        PollFd entry = default;
+        entry.Fd = fd;
+        entry.Events = PollFd.POLLIN;
+        return Poll(&entry, 1, timeoutMs) > 0 && (entry.REvents & PollFd.POLLIN) != 0;
+    }
 }
