@@ -21,4 +21,10 @@ public sealed class AfPacketOptions
     /// must see frames for every destination MAC.
     /// </summary>
     public bool Promiscuous { get; init; } = true;
+
+    /// <summary>
+    /// Whether to set PACKET_IGNORE_OUTGOING on the socket (true). Tests turn it off to exercise the receive loop's own
+    /// PACKET_OUTGOING filter, which is what runs on kernels older than 4.20.
+    /// </summary>
+    internal bool IgnoreOutgoingInKernel { get; init; } = true;
 }

@@ -141,7 +141,8 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         try
         {
             int one = 1;
-            if (LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_IGNORE_OUTGOING, &one, sizeof(int)) < 0)
+            if (options.IgnoreOutgoingInKernel
+                && LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_IGNORE_OUTGOING, &one, sizeof(int)) < 0)
             {
                 int errno = Errno.Last;
                 if (errno != LinuxConstants.ENOPROTOOPT && errno != LinuxConstants.EINVAL)

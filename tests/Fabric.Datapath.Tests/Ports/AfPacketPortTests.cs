@@ -95,11 +95,14 @@ public sealed class AfPacketPortTests : IDisposable
         Assert.Equal(0, port.Counters.RxDropped);
     }
 
-    [Fact]
-    public void Frames_sent_by_another_socket_on_the_same_interface_are_not_received()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the receive loop's own sll_pkttype == PACKET_OUTGOING filter (kernels before 4.20)
+    public void Frames_sent_by_another_socket_on_the_same_interface_are_not_received(bool ignoreOutgoingInKernel)
     {
-        using AfPacketPort sender = AfPacketPort.Open(_host);
-        using AfPacketPort listener = AfPacketPort.Open(_host);
+        var options = new AfPacketOptions { IgnoreOutgoingInKernel = ignoreOutgoingInKernel };
+        using AfPacketPort sender = AfPacketPort.Open(_host, options);
+        using AfPacketPort listener = AfPacketPort.Open(_host, options);
         using var batch = new PacketBatch();
 
         // A unicast frame to an unknown MAC: the namespace drops it, but every AF_PACKET socket on the host end
@@ -218,6 +221,85 @@ public sealed class AfPacketPortTests : IDisposable
         byte[] arp = PortProbe.ReceiveUntil(port, small, f => Frames.IsArp(f, 1, _fakeIp), "ARP request after the drop");
         Assert.Equal(42, arp.Length);
         Assert.True(port.Counters.RxDropped >= 1);
+    }
+
+    [Fact]
+    public void Oversized_frames_in_the_middle_of_a_batch_are_dropped_and_the_rest_compacted()
+    {
+        using AfPacketPort inside = _ns.InNamespace(() => AfPacketPort.Open(_peer));
+        using AfPacketPort port = AfPacketPort.Open(_host);
+        using var send = new PacketBatch(capacity: 8, slotSize: 2048);
+        using var receive = new PacketBatch(capacity: 64, slotSize: 128);
+
+        byte[] first = Frames.IcmpEcho(8, _peerMac, FakeMac, _nsIp, _fakeIp, 1, 1, payloadBytes: 16);
+        byte[] big = Frames.IcmpEcho(8, _peerMac, FakeMac, _nsIp, _fakeIp, 1, 2, payloadBytes: 400);
+        byte[] last = Frames.IcmpEcho(8, _peerMac, FakeMac, _nsIp, _fakeIp, 1, 3, payloadBytes: 40);
+
+        // 128 bytes untagged fill the 128-byte slot exactly; the kernel strips the tag, so the frame arrives whole,
+        // but the re-inserted tag (128 + 4 bytes) no longer fits.
+        byte[] tagRoomless = Frames.IcmpEcho(8, _peerMac, FakeMac, _nsIp, _fakeIp, 1, 4, payloadBytes: 86);
+        byte[] taggedTooBig = new byte[tagRoomless.Length + 4];
+        tagRoomless.AsSpan(0, 12).CopyTo(taggedTooBig);
+        BinaryPrimitives.WriteUInt16BigEndian(taggedTooBig.AsSpan(12), 0x8100);
+        BinaryPrimitives.WriteUInt16BigEndian(taggedTooBig.AsSpan(14), 30);
+        tagRoomless.AsSpan(12).CopyTo(taggedTooBig.AsSpan(16));
+        Assert.Equal(128, tagRoomless.Length);
+
+        PortProbe.Fill(send, first, big, taggedTooBig, last);
+        Assert.Equal(4, inside.Send(send));
+
+        var got = new List<byte[]>();
+        PortProbe.ReceiveUntil(port, receive, f =>
+        {
+            if (Frames.Src(f) == _peerMac && Frames.Dst(f) == FakeMac)
+            {
+                got.Add(f);
+            }
+
+            return f.AsSpan().SequenceEqual(last);
+        }, "the last frame");
+
+        Assert.Equal(2, got.Count);
+        Assert.Equal(first, got[0]);
+        Assert.Equal(last, got[1]);
+        Assert.Equal(2, port.Counters.RxDropped);
+    }
+
+    [Fact]
+    public void Receive_and_send_allocate_nothing_per_call()
+    {
+        using AfPacketPort inside = _ns.InNamespace(() => AfPacketPort.Open(_peer));
+        using AfPacketPort port = AfPacketPort.Open(_host);
+        using var send = new PacketBatch();
+        using var receive = new PacketBatch();
+        byte[] frame = Frames.IcmpEcho(8, _peerMac, FakeMac, _nsIp, _fakeIp, 9, 9);
+        for (int i = 0; i < send.Capacity; i++)
+        {
+            send.TryAppend(frame);
+        }
+
+        // Warm up: JIT, P/Invoke stubs, the first frames through both paths.
+        inside.Send(send);
+        PortProbe.ReceiveUntil(port, receive, f => Frames.Dst(f) == FakeMac, "warm-up frame");
+        while (port.Receive(receive) > 0)
+        {
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int sent = 0;
+        int received = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            sent += inside.Send(send);
+            for (int spin = 0; spin < 1000 && received < sent; spin++)
+            {
+                received += port.Receive(receive);
+            }
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(sent > 0 && received > 0, $"sent {sent}, received {received}");
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
