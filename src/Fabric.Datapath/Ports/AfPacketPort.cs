@@ -1,0 +1,531 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Ports.Native;
+
+namespace Fabric.Datapath.Ports;
+
+/// <summary>
+/// A datapath port on an existing kernel interface, through a raw AF_PACKET socket (OVS's "system" port type):
+/// bound to the interface's ifindex, promiscuous, non-blocking, frames moved in batches with recvmmsg/sendmmsg
+/// straight into and out of <see cref="PacketBatch"/> slots.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Offloads: the port exchanges plain Ethernet frames and does not use PACKET_VNET_HDR, so it cannot carry
+/// partial checksums or oversized (TSO/GSO/GRO) segments. Checksum and segmentation offloads must be off on the
+/// interface and its peer; the lab runs <c>ethtool -K &lt;dev&gt; tx off tso off gso off gro off</c> on both ends
+/// of every veth pair. With offloads on, locally generated TCP/UDP frames arrive with unfinished checksums and
+/// frames longer than a slot, which are dropped and counted.
+/// </para>
+/// <para>
+/// VLANs: when the driver strips an 802.1Q/802.1ad tag on receive (rx VLAN offload), the kernel reports it in a
+/// PACKET_AUXDATA control message (TP_STATUS_VLAN_VALID, tp_vlan_tci, tp_vlan_tpid) and the port re-inserts the tag
+/// after the source MAC, so the datapath always sees the frame as it was on the wire.
+/// </para>
+/// <para>
+/// Own transmissions: frames sent by this host on the interface (sll_pkttype PACKET_OUTGOING) are never returned;
+/// the socket sets PACKET_IGNORE_OUTGOING (Linux 4.20+) and the receive loop drops PACKET_OUTGOING frames as well.
+/// </para>
+/// <para>
+/// Threading follows <see cref="IDatapathPort"/>: one receiving thread; <see cref="Send"/> from several threads,
+/// each with its own batch. Receive uses message headers preallocated once in pinned memory; Send builds its
+/// headers on the calling thread's stack (64 frames per sendmmsg call), so concurrent senders share nothing.
+/// Neither allocates. Dispose only after the threads that call Receive and Send have stopped.
+/// </para>
+/// </remarks>
+public sealed unsafe class AfPacketPort : IDatapathPort
+{
+    /// <summary>Frames handed to one sendmmsg call; the message headers live on the sender's stack.</summary>
+    private const int SendChunk = 64;
+
+    /// <summary>CMSG_SPACE(sizeof(tpacket_auxdata)) rounded up: 16-byte header + 24-byte aligned data, per frame.</summary>
+    private const int ControlBytesPerFrame = 64;
+
+    /// <summary>Length of the two MAC addresses before the EtherType/TPID (bytes).</summary>
+    private const int MacHeaderBytes = 12;
+
+    /// <summary>Length of one 802.1Q tag (TPID + TCI, bytes).</summary>
+    private const int VlanTagBytes = 4;
+
+    private readonly string _name;
+    private readonly int _ifIndex;
+    private readonly ulong _mac;
+    private readonly PortCounters _counters = new();
+    private int _fd;
+
+    // Receive-side scratch, pinned on the POH: mmsghdr[n], iovec[n], sockaddr_ll[n], control[n * 64].
+    private byte[] _rxScratch = [];
+    private int _rxCapacity;
+    private MMsgHdr* _rxMsgs;
+    private IoVec* _rxIov;
+    private SockAddrLl* _rxAddrs;
+    private byte* _rxControl;
+
+    private AfPacketPort(string name, int ifIndex, ulong mac, int fd)
+    {
+        _name = name;
+        _ifIndex = ifIndex;
+        _mac = mac;
+        _fd = fd;
+        EnsureReceiveCapacity(PacketBatch.DefaultCapacity);
+    }
+
+    /// <summary>Closes the socket if <see cref="Dispose"/> was never called.</summary>
+    ~AfPacketPort()
+    {
+        CloseSocket();
+    }
+
+    /// <inheritdoc/>
+    public string Name => _name;
+
+    /// <inheritdoc/>
+    public PortKind Kind => PortKind.AfPacket;
+
+    /// <summary>The AF_PACKET socket; readable (POLLIN) when frames are waiting. -1 after <see cref="Dispose"/>.</summary>
+    public int PollFd => Volatile.Read(ref _fd);
+
+    /// <summary>Kernel index of the interface the socket is bound to.</summary>
+    public int IfIndex => _ifIndex;
+
+    /// <summary>
+    /// The interface's carrier as the kernel reports it in /sys/class/net/&lt;name&gt;/carrier ("1" = up); false when
+    /// the file is missing or unreadable (interface gone, or administratively down) or the port is disposed. For a
+    /// veth, this follows the peer: <c>ip link set PEER down</c> clears it. Reads a file: not for the per-packet path.
+    /// </summary>
+    public bool CarrierUp => PollFd >= 0 && InterfaceInfo.ReadCarrier(_name) == true;
+
+    /// <summary>The interface's Ethernet address when the port was opened (48 bits in the low bits, first wire byte most significant).</summary>
+    public ulong MacAddress => _mac;
+
+    /// <inheritdoc/>
+    public PortCounters Counters => _counters;
+
+    /// <summary>
+    /// Opens a raw AF_PACKET socket on the existing interface <paramref name="ifName"/>: non-blocking and
+    /// close-on-exec, bound to the interface's ifindex for all EtherTypes (ETH_P_ALL), with PACKET_AUXDATA,
+    /// PACKET_IGNORE_OUTGOING where the kernel has it, the receive buffer from <paramref name="options"/>, and the
+    /// interface in promiscuous mode while the socket is open. The socket is created with protocol 0 and only
+    /// starts receiving at bind, so no frame from another interface is ever queued on it.
+    /// </summary>
+    /// <param name="ifName">Kernel interface name (1..15 characters) in the caller's network namespace.</param>
+    /// <param name="options">Socket settings; null for the defaults.</param>
+    /// <returns>The open port; dispose it to close the socket (the interface itself is left as it was).</returns>
+    /// <exception cref="PortException">
+    /// The name is invalid, the interface does not exist, or a system call failed; the one-line message names the
+    /// interface and the errno text, e.g. "cannot open AF_PACKET on 'veth9': No such device".
+    /// </exception>
+    public static AfPacketPort Open(string ifName, AfPacketOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(ifName);
+        options ??= new AfPacketOptions();
+        const string action = "cannot open AF_PACKET on";
+        string? problem = InterfaceInfo.NameProblem(ifName);
+        if (problem is not null)
+        {
+            throw new PortException(ifName, $"{action} '{ifName}': interface name {problem}");
+        }
+
+        int ifIndex = IfIndexOf(ifName, action);
+        int fd = LibC.Socket(
+            LinuxConstants.AF_PACKET,
+            LinuxConstants.SOCK_RAW | LinuxConstants.SOCK_NONBLOCK | LinuxConstants.SOCK_CLOEXEC,
+            0);
+        if (fd < 0)
+        {
+            throw PortException.FromErrno(action, ifName, Errno.Last);
+        }
+
+        try
+        {
+            int one = 1;
+            if (options.IgnoreOutgoingInKernel
+                && LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_IGNORE_OUTGOING, &one, sizeof(int)) < 0)
+            {
+                int errno = Errno.Last;
+                if (errno != LinuxConstants.ENOPROTOOPT && errno != LinuxConstants.EINVAL)
+                {
+                    throw PortException.FromErrno(action + " (PACKET_IGNORE_OUTGOING)", ifName, errno);
+                }
+            }
+
+            if (LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_AUXDATA, &one, sizeof(int)) < 0)
+            {
+                throw PortException.FromErrno(action + " (PACKET_AUXDATA)", ifName, Errno.Last);
+            }
+
+            SetBuffer(fd, ifName, options.ReceiveBufferBytes, LinuxConstants.SO_RCVBUFFORCE, LinuxConstants.SO_RCVBUF, "SO_RCVBUF");
+            SetBuffer(fd, ifName, options.SendBufferBytes, LinuxConstants.SO_SNDBUFFORCE, LinuxConstants.SO_SNDBUF, "SO_SNDBUF");
+
+            SockAddrLl addr = default;
+            addr.Family = LinuxConstants.AF_PACKET;
+            addr.Protocol = BinaryPrimitives.ReverseEndianness(LinuxConstants.ETH_P_ALL);
+            addr.IfIndex = ifIndex;
+            if (LibC.Bind(fd, &addr, (uint)sizeof(SockAddrLl)) < 0)
+            {
+                throw PortException.FromErrno(action, ifName, Errno.Last);
+            }
+
+            if (options.Promiscuous)
+            {
+                PacketMreq mreq = default;
+                mreq.IfIndex = ifIndex;
+                mreq.Type = LinuxConstants.PACKET_MR_PROMISC;
+                if (LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_ADD_MEMBERSHIP, &mreq, (uint)sizeof(PacketMreq)) < 0)
+                {
+                    throw PortException.FromErrno(action + " (promiscuous mode)", ifName, Errno.Last);
+                }
+            }
+
+            ulong mac = MacOf(ifName, action);
+            return new AfPacketPort(ifName, ifIndex, mac, fd);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Receives up to <c>batch.Capacity</c> frames with recvmmsg(MSG_DONTWAIT) directly into the batch's slots,
+    /// from slot 0, and returns how many were kept (0 when nothing is waiting). Frames that were truncated
+    /// (MSG_TRUNC: longer than <see cref="PacketBatch.SlotSize"/>, or no room left to re-insert a stripped VLAN tag)
+    /// are dropped and counted in <see cref="PortCounters.RxDropped"/>; PACKET_OUTGOING frames are skipped.
+    /// Never blocks, never allocates (unless a batch larger than any seen before grows the pinned headers once).
+    /// </summary>
+    public int Receive(PacketBatch batch)
+    {
+        int capacity = batch.Capacity;
+        int fd = Volatile.Read(ref _fd);
+        int count = 0;
+        if (fd < 0)
+        {
+            batch.Count = 0;
+            return 0;
+        }
+
+        if (capacity > _rxCapacity)
+        {
+            EnsureReceiveCapacity(capacity);
+        }
+
+        int slotSize = batch.SlotSize;
+        long bytes = 0;
+        int dropped = 0;
+        while (count < capacity)
+        {
+            int want = capacity - count;
+            for (int i = 0; i < want; i++)
+            {
+                IoVec* iov = _rxIov + i;
+                iov->Base = batch.SlotPointer(count + i);
+                iov->Len = (nuint)slotSize;
+                MMsgHdr* m = _rxMsgs + i;
+                m->Hdr.Name = _rxAddrs + i;
+                m->Hdr.NameLen = (uint)sizeof(SockAddrLl);
+                m->Hdr.Iov = iov;
+                m->Hdr.IovLen = 1;
+                m->Hdr.Control = _rxControl + (i * ControlBytesPerFrame);
+                m->Hdr.ControlLen = ControlBytesPerFrame;
+                m->Hdr.Flags = 0;
+                m->Len = 0;
+            }
+
+            int n = LibC.RecvMMsg(fd, _rxMsgs, (uint)want, LinuxConstants.MSG_DONTWAIT, null);
+            if (n <= 0)
+            {
+                // EAGAIN: nothing (more) waiting. EINTR or a pending socket error (ENETDOWN after the
+                // interface went down) also end this call; the poll loop calls again.
+                break;
+            }
+
+            int write = count;
+            for (int i = 0; i < n; i++)
+            {
+                MMsgHdr* m = _rxMsgs + i;
+                if (_rxAddrs[i].PktType == LinuxConstants.PACKET_OUTGOING)
+                {
+                    continue;
+                }
+
+                int length = (int)m->Len;
+                if ((m->Hdr.Flags & LinuxConstants.MSG_TRUNC) != 0 || length > slotSize)
+                {
+                    dropped++;
+                    continue;
+                }
+
+                byte* frame = batch.SlotPointer(count + i);
+                if (!ReinsertVlanTag(m, frame, ref length, slotSize))
+                {
+                    dropped++;
+                    continue;
+                }
+
+                if (write != count + i)
+                {
+                    Buffer.MemoryCopy(frame, batch.SlotPointer(write), slotSize, length);
+                }
+
+                batch.SetLength(write, length);
+                bytes += length;
+                write++;
+            }
+
+            count = write;
+            if (n < want)
+            {
+                break;
+            }
+        }
+
+        batch.Count = count;
+        if (count > 0)
+        {
+            _counters.AddRx(count, bytes);
+        }
+
+        if (dropped > 0)
+        {
+            _counters.AddRxDropped(dropped);
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Transmits the first <c>batch.Count</c> frames with sendmmsg (up to 64 per call) on the bound interface and
+    /// returns how many the kernel accepted. When the socket's send queue is full (EAGAIN, ENOBUFS) or the interface
+    /// is down, the remaining frames are dropped; a frame the kernel rejects on its own (EMSGSIZE: longer than the
+    /// MTU allows; EINVAL: shorter than an Ethernet header) is dropped and the rest still go. Drops are counted in
+    /// <see cref="PortCounters.TxDropped"/>. Never blocks, never allocates; safe to call from several threads with
+    /// different batches.
+    /// </summary>
+    [SkipLocalsInit]
+    public int Send(PacketBatch batch)
+    {
+        int total = batch.Count;
+        if (total == 0)
+        {
+            return 0;
+        }
+
+        int fd = Volatile.Read(ref _fd);
+        if (fd < 0)
+        {
+            _counters.AddTxDropped(total);
+            return 0;
+        }
+
+        MMsgHdr* msgs = stackalloc MMsgHdr[SendChunk];
+        IoVec* iovs = stackalloc IoVec[SendChunk];
+        int next = 0;
+        int sent = 0;
+        int dropped = 0;
+        long bytes = 0;
+        int chunkStart = -1;
+        int chunkLength = 0;
+        while (next < total)
+        {
+            if (chunkStart < 0 || next >= chunkStart + chunkLength)
+            {
+                chunkStart = next;
+                chunkLength = Math.Min(SendChunk, total - next);
+                for (int k = 0; k < chunkLength; k++)
+                {
+                    iovs[k].Base = batch.SlotPointer(next + k);
+                    iovs[k].Len = (nuint)batch.Length(next + k);
+                    MMsgHdr* m = msgs + k;
+                    m->Hdr.Name = null;
+                    m->Hdr.NameLen = 0;
+                    m->Hdr.Iov = iovs + k;
+                    m->Hdr.IovLen = 1;
+                    m->Hdr.Control = null;
+                    m->Hdr.ControlLen = 0;
+                    m->Hdr.Flags = 0;
+                    m->Len = 0;
+                }
+            }
+
+            int offset = next - chunkStart;
+            int r = LibC.SendMMsg(fd, msgs + offset, (uint)(chunkLength - offset), LinuxConstants.MSG_DONTWAIT);
+            if (r > 0)
+            {
+                for (int k = 0; k < r; k++)
+                {
+                    bytes += msgs[offset + k].Len;
+                }
+
+                sent += r;
+                next += r;
+                continue;
+            }
+
+            int errno = Errno.Last;
+            if (errno == LinuxConstants.EINTR)
+            {
+                continue;
+            }
+
+            if (errno == LinuxConstants.EMSGSIZE || errno == LinuxConstants.EINVAL)
+            {
+                dropped++;
+                next++;
+                continue;
+            }
+
+            dropped += total - next;
+            break;
+        }
+
+        if (sent > 0)
+        {
+            _counters.AddTx(sent, bytes);
+        }
+
+        if (dropped > 0)
+        {
+            _counters.AddTxDropped(dropped);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Closes the socket (the kernel leaves promiscuous mode). Idempotent.</summary>
+    public void Dispose()
+    {
+        CloseSocket();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The socket's receive buffer as the kernel reports it (SO_RCVBUF; the kernel doubles what was set), bytes.</summary>
+    internal int ReadReceiveBufferBytes()
+    {
+        int value = 0;
+        uint size = sizeof(int);
+        return LibC.GetSockOpt(PollFd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_RCVBUF, &value, &size) == 0 ? value : -1;
+    }
+
+    /// <summary>
+    /// If the PACKET_AUXDATA control message of <paramref name="m"/> says the kernel stripped a VLAN tag, moves the
+    /// frame after the MACs 4 bytes up and writes TPID + TCI back in. Returns false when the tag does not fit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReinsertVlanTag(MMsgHdr* m, byte* frame, ref int length, int slotSize)
+    {
+        byte* control = (byte*)m->Hdr.Control;
+        int controlLength = (int)m->Hdr.ControlLen;
+        int offset = 0;
+        while (offset + sizeof(CMsgHdr) <= controlLength)
+        {
+            CMsgHdr* c = (CMsgHdr*)(control + offset);
+            int itemLength = (int)c->Len;
+            if (itemLength < sizeof(CMsgHdr))
+            {
+                break;
+            }
+
+            if (c->Level == LinuxConstants.SOL_PACKET
+                && c->Type == LinuxConstants.PACKET_AUXDATA
+                && itemLength >= sizeof(CMsgHdr) + sizeof(TPacketAuxData))
+            {
+                TPacketAuxData* aux = (TPacketAuxData*)(control + offset + sizeof(CMsgHdr));
+                if ((aux->Status & LinuxConstants.TP_STATUS_VLAN_VALID) == 0)
+                {
+                    return true;
+                }
+
+                if (length < MacHeaderBytes || length + VlanTagBytes > slotSize)
+                {
+                    return false;
+                }
+
+                ushort tpid = (aux->Status & LinuxConstants.TP_STATUS_VLAN_TPID_VALID) != 0 && aux->VlanTpid != 0
+                    ? aux->VlanTpid
+                    : LinuxConstants.ETH_P_8021Q;
+                Buffer.MemoryCopy(frame + MacHeaderBytes, frame + MacHeaderBytes + VlanTagBytes, slotSize - MacHeaderBytes - VlanTagBytes, length - MacHeaderBytes);
+                BinaryPrimitives.WriteUInt16BigEndian(new Span<byte>(frame + MacHeaderBytes, 2), tpid);
+                BinaryPrimitives.WriteUInt16BigEndian(new Span<byte>(frame + MacHeaderBytes + 2, 2), aux->VlanTci);
+                length += VlanTagBytes;
+                return true;
+            }
+
+            offset += LinuxConstants.CmsgAlign(itemLength);
+        }
+
+        return true;
+    }
+
+    private static int IfIndexOf(string ifName, string action)
+    {
+        try
+        {
+            return InterfaceInfo.GetIfIndex(ifName);
+        }
+        catch (PortException e)
+        {
+            throw PortException.FromErrno(action, ifName, e.Errno);
+        }
+    }
+
+    private static ulong MacOf(string ifName, string action)
+    {
+        try
+        {
+            return InterfaceInfo.GetMac(ifName);
+        }
+        catch (PortException e)
+        {
+            throw PortException.FromErrno(action, ifName, e.Errno);
+        }
+    }
+
+    private static void SetBuffer(int fd, string ifName, int bytes, int forceOption, int option, string what)
+    {
+        if (bytes <= 0)
+        {
+            return;
+        }
+
+        if (LibC.SetSockOpt(fd, LinuxConstants.SOL_SOCKET, forceOption, &bytes, sizeof(int)) == 0)
+        {
+            return;
+        }
+
+        if (LibC.SetSockOpt(fd, LinuxConstants.SOL_SOCKET, option, &bytes, sizeof(int)) < 0)
+        {
+            throw PortException.FromErrno($"cannot open AF_PACKET ({what} {bytes} bytes) on", ifName, Errno.Last);
+        }
+    }
+
+    /// <summary>(Re)allocates the pinned receive headers for <paramref name="capacity"/> frames; runs at open and when a larger batch first arrives.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnsureReceiveCapacity(int capacity)
+    {
+        int msgBytes = capacity * sizeof(MMsgHdr);
+        int iovBytes = capacity * sizeof(IoVec);
+        int addrBytes = ((capacity * sizeof(SockAddrLl)) + 7) & ~7;
+        int controlBytes = capacity * ControlBytesPerFrame;
+        byte[] scratch = GC.AllocateArray<byte>(msgBytes + iovBytes + addrBytes + controlBytes + 64, pinned: true);
+        byte* p = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch));
+        p = (byte*)(((nint)p + 63) & ~(nint)63);
+        _rxScratch = scratch;
+        _rxMsgs = (MMsgHdr*)p;
+        _rxIov = (IoVec*)(p + msgBytes);
+        _rxAddrs = (SockAddrLl*)(p + msgBytes + iovBytes);
+        _rxControl = p + msgBytes + iovBytes + addrBytes;
+        _rxCapacity = capacity;
+    }
+
+    private void CloseSocket()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            LibC.Close(fd);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Ports.Native;
+
+namespace Fabric.Datapath.Ports;
+
+/// <summary>
+/// A datapath port on a TAP device that the port itself creates through /dev/net/tun (IFF_TAP | IFF_NO_PI: plain
+/// Ethernet frames, no packet-information header), OVS's "tap" port type. Frames the kernel sends out of the TAP
+/// interface are read here; frames written here arrive at the kernel as received on that interface.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The device is not persistent: it disappears when the port is disposed (its file descriptor closed), also when
+/// it has been moved into another network namespace meanwhile. Moving it (<c>ip link set NAME netns NS</c>) keeps
+/// the file descriptor valid, which is how tests and the lab attach a namespace to the fabric; the move brings the
+/// link administratively down, so whoever moves it brings it up again in the new namespace.
+/// </para>
+/// <para>
+/// Threading follows <see cref="IDatapathPort"/>: one receiving thread; Send from several threads, each with its
+/// own batch (each frame is one write(2), which the kernel handles atomically). Nothing allocates per call.
+/// Dispose only after the threads that call Receive and Send have stopped.
+/// </para>
+/// </remarks>
+public sealed unsafe class TapPort : IDatapathPort
+{
+    private readonly string _name;
+    private readonly int _ifIndex;
+    private readonly ulong _mac;
+    private readonly PortCounters _counters = new();
+    private int _fd;
+
+    // Receive scratch, pinned on the POH: iovec[2] (the slot, then one overflow byte) and the overflow byte.
+    private readonly byte[] _rxScratch;
+    private readonly IoVec* _rxIov;
+
+    private TapPort(string name, int ifIndex, ulong mac, int fd)
+    {
+        _name = name;
+        _ifIndex = ifIndex;
+        _mac = mac;
+        _fd = fd;
+        _rxScratch = GC.AllocateArray<byte>((2 * sizeof(IoVec)) + 16 + 8, pinned: true);
+        byte* p = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rxScratch));
+        p = (byte*)(((nint)p + 7) & ~(nint)7);
+        _rxIov = (IoVec*)p;
+        _rxIov[1].Base = p + (2 * sizeof(IoVec));
+        _rxIov[1].Len = 1;
+    }
+
+    /// <summary>Closes the device if <see cref="Dispose"/> was never called.</summary>
+    ~TapPort()
+    {
+        CloseDevice();
+    }
+
+    /// <summary>The TAP interface name the kernel gave the device (the name passed to <see cref="Create"/>).</summary>
+    public string Name => _name;
+
+    /// <inheritdoc/>
+    public PortKind Kind => PortKind.Tap;
+
+    /// <summary>The /dev/net/tun file descriptor; readable (POLLIN) when frames are waiting. -1 after <see cref="Dispose"/>.</summary>
+    public int PollFd => Volatile.Read(ref _fd);
+
+    /// <summary>Kernel index of the TAP interface at creation (it keeps it when moved to a namespace where it is free).</summary>
+    public int IfIndex => _ifIndex;
+
+    /// <summary>
+    /// Carrier of the TAP interface. While the device is in the caller's namespace (an interface of this name with
+    /// this port's ifindex exists there), the kernel's /sys/class/net/&lt;name&gt;/carrier is read ("1" = up; an
+    /// administratively down link reads as down). Once the device has been moved into another namespace the port
+    /// cannot see it any more and reports true for as long as its file descriptor is open, since a TAP's carrier is
+    /// on exactly while a reader holds it. False after <see cref="Dispose"/>. Reads files: not for the per-packet path.
+    /// </summary>
+    public bool CarrierUp
+    {
+        get
+        {
+            if (PollFd < 0)
+            {
+                return false;
+            }
+
+            if (InterfaceInfo.ReadSysIfIndex(_name) != _ifIndex)
+            {
+                return true;
+            }
+
+            return InterfaceInfo.ReadCarrier(_name) ?? true;
+        }
+    }
+
+    /// <summary>The TAP interface's Ethernet address at creation (random, chosen by the kernel; 48 bits in the low bits).</summary>
+    public ulong MacAddress => _mac;
+
+    /// <inheritdoc/>
+    public PortCounters Counters => _counters;
+
+    /// <summary>
+    /// Creates the TAP interface <paramref name="name"/>: opens /dev/net/tun (O_RDWR | O_NONBLOCK | O_CLOEXEC), attaches
+    /// it with TUNSETIFF (IFF_TAP | IFF_NO_PI) and sets the link administratively up (SIOCSIFFLAGS IFF_UP) so that its
+    /// carrier follows this reader.
+    /// </summary>
+    /// <param name="name">Interface name, 1..15 characters; an existing non-TAP interface of that name is an error.</param>
+    /// <returns>The port; dispose it to delete the device.</returns>
+    /// <exception cref="PortException">
+    /// The name is invalid, /dev/net/tun cannot be opened (no CAP_NET_ADMIN, no tun module) or the kernel refuses the
+    /// name; the one-line message names the device and the errno text, e.g. "cannot create TAP 'eth0': Invalid argument".
+    /// </exception>
+    public static TapPort Create(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        const string action = "cannot create TAP";
+        string? problem = InterfaceInfo.NameProblem(name);
+        if (problem is not null)
+        {
+            throw new PortException(name, $"{action} '{name}': interface name {problem}");
+        }
+
+        ReadOnlySpan<byte> path = "/dev/net/tun\0"u8;
+        int fd;
+        fixed (byte* p = path)
+        {
+            fd = LibC.Open(p, LinuxConstants.O_RDWR | LinuxConstants.O_NONBLOCK | LinuxConstants.O_CLOEXEC);
+        }
+
+        if (fd < 0)
+        {
+            throw PortException.FromErrno(action + " (open /dev/net/tun)", name, Errno.Last);
+        }
+
+        try
+        {
+            IfReq req = IfReq.ForName(name);
+            req.Flags = LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI;
+            if (LibC.Ioctl(fd, LinuxConstants.TUNSETIFF, &req) < 0)
+            {
+                throw PortException.FromErrno(action, name, Errno.Last);
+            }
+
+            string actual = req.GetName();
+            int ifIndex = InterfaceInfo.GetIfIndex(actual);
+            ulong mac = InterfaceInfo.GetMac(actual);
+            InterfaceInfo.BringUp(actual);
+            return new TapPort(actual, ifIndex, mac, fd);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads frames with one readv(2) each, from slot 0, until the device has none left (EAGAIN) or the batch is full;
+    /// returns how many were kept. The kernel truncates a frame to the buffer it is given, so each read offers the slot
+    /// plus one overflow byte: a frame that reaches the overflow byte is longer than <see cref="PacketBatch.SlotSize"/>,
+    /// and is dropped and counted in <see cref="PortCounters.RxDropped"/>.
+    /// </summary>
+    public int Receive(PacketBatch batch)
+    {
+        int fd = Volatile.Read(ref _fd);
+        int capacity = batch.Capacity;
+        int slotSize = batch.SlotSize;
+        int count = 0;
+        int dropped = 0;
+        long bytes = 0;
+        if (fd >= 0)
+        {
+            while (count < capacity)
+            {
+                _rxIov[0].Base = batch.SlotPointer(count);
+                _rxIov[0].Len = (nuint)slotSize;
+                nint n = LibC.ReadV(fd, _rxIov, 2);
+                if (n <= 0)
+                {
+                    if (n < 0 && Errno.Last == LinuxConstants.EINTR)
+                    {
+                        continue;
+                    }
+
+                    // EAGAIN: nothing (more) waiting; EIO/EBADFD: device going away. The poll loop calls again.
+                    break;
+                }
+
+                if (n > slotSize)
+                {
+                    dropped++;
+                    continue;
+                }
+
+                batch.SetLength(count, (int)n);
+                bytes += n;
+                count++;
+            }
+        }
+
+        batch.Count = count;
+        if (count > 0)
+        {
+            _counters.AddRx(count, bytes);
+        }
+
+        if (dropped > 0)
+        {
+            _counters.AddRxDropped(dropped);
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Writes the first <c>batch.Count</c> frames, one write(2) each, and returns how many the kernel accepted. A frame
+    /// the kernel rejects on its own (EINVAL: shorter than an Ethernet header or too long) is dropped and the rest still
+    /// go; any other error (EIO while the link is down, EAGAIN) drops the remaining frames. Drops are counted in
+    /// <see cref="PortCounters.TxDropped"/>.
+    /// </summary>
+    public int Send(PacketBatch batch)
+    {
+        int total = batch.Count;
+        if (total == 0)
+        {
+            return 0;
+        }
+
+        int fd = Volatile.Read(ref _fd);
+        if (fd < 0)
+        {
+            _counters.AddTxDropped(total);
+            return 0;
+        }
+
+        int sent = 0;
+        int dropped = 0;
+        long bytes = 0;
+        for (int i = 0; i < total; i++)
+        {
+            int length = batch.Length(i);
+            nint n = LibC.Write(fd, batch.SlotPointer(i), (nuint)length);
+            if (n >= 0)
+            {
+                sent++;
+                bytes += length;
+                continue;
+            }
+
+            int errno = Errno.Last;
+            if (errno == LinuxConstants.EINTR)
+            {
+                i--;
+                continue;
+            }
+
+            if (errno == LinuxConstants.EINVAL || errno == LinuxConstants.EMSGSIZE)
+            {
+                dropped++;
+                continue;
+            }
+
+            dropped += total - i;
+            break;
+        }
+
+        if (sent > 0)
+        {
+            _counters.AddTx(sent, bytes);
+        }
+
+        if (dropped > 0)
+        {
+            _counters.AddTxDropped(dropped);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Closes the /dev/net/tun descriptor, which deletes the TAP device (wherever it lives). Idempotent.</summary>
+    public void Dispose()
+    {
+        CloseDevice();
+        GC.SuppressFinalize(this);
+    }
+
+    private void CloseDevice()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            LibC.Close(fd);
+        }
+    }
+}
