@@ -234,9 +234,10 @@ internal sealed class HoconParser
 
             HoconValue part;
             unquotedSingle = false;
+            var partOrigin = Origin();
             if (c == '"')
             {
-                part = IsTripleQuote() ? ParseTripleQuoted() : new HoconScalar(ParseQuotedText(), HoconScalarKind.String, Origin());
+                part = IsTripleQuote() ? ParseTripleQuoted() : new HoconScalar(ParseQuotedText(), HoconScalarKind.String, partOrigin);
             }
             else if (c == '{')
             {
@@ -252,7 +253,6 @@ internal sealed class HoconParser
             }
             else if (IsUnquotedChar(c))
             {
-                var partOrigin = Origin();
                 part = new HoconScalar(ReadUnquoted(stopAtDot: false), HoconScalarKind.String, partOrigin);
                 unquotedSingle = true;
             }
