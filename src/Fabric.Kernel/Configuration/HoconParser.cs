@@ -164,19 +164,21 @@ internal sealed class HoconParser
         if (!AtEnd && (Peek() == '=' || Peek() == ':'))
         {
             Advance();
+            SkipWhitespaceAndComments(newlines: false);
+            SkipNewlinesBeforeOpeningBracket("{[");
         }
         else if (!AtEnd && Peek() == '+' && Peek(1) == '=')
         {
             Advance();
             Advance();
             append = true;
+            SkipWhitespaceAndComments(newlines: false);
+            SkipNewlinesBeforeOpeningBracket("{[");
         }
-        else if (AtEnd || Peek() != '{')
+        else if (!SkipNewlinesBeforeOpeningBracket("{"))
         {
             throw Error($"expected '=' ':' or '{{' after key '{keyText}', got {DescribeCurrent()}");
         }
-
-        SkipWhitespaceAndComments(newlines: false);
         var fieldPath = prefix is null ? null : Concat(prefix, key);
         var valueOrigin = Origin();
         var value = ParseValue(fieldPath, fieldPath)
@@ -830,6 +832,30 @@ internal sealed class HoconParser
             builder.Append(Peek());
             Advance();
         }
+    }
+
+    /// <summary>
+    /// Allman-style braces: when only whitespace, comments and newlines stand between here and one of
+    /// <paramref name="brackets"/>, skips to it (a field can never start with '{' or '[', so this is
+    /// unambiguous); otherwise stays put.
+    /// </summary>
+    /// <returns>True when positioned on one of the brackets.</returns>
+    private bool SkipNewlinesBeforeOpeningBracket(string brackets)
+    {
+        if (!AtEnd && brackets.Contains(Peek(), StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var (position, line, column) = (_position, _line, _column);
+        SkipWhitespaceAndComments(newlines: true);
+        if (!AtEnd && brackets.Contains(Peek(), StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        (_position, _line, _column) = (position, line, column);
+        return false;
     }
 
     private void SkipInlineWhitespace()

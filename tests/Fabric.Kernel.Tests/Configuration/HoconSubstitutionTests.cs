@@ -45,6 +45,9 @@ public sealed class HoconSubstitutionTests
         { "x { p = [1] }\nx { p = ${x.p} [2] }", "x.p", ["1", "2"] },
         { "a = [1, ${?missing}, 2]", "a", ["1", "2"] },              // undefined element dropped
         { "b = [x]\na = [${b}]", "a", ["[\"x\"]"] },
+        { "x { a = [1], a = ${x.a} [2] }", "x.a", ["1", "2"] },      // previous value inside the same object literal
+        { "x { a = [1] }\nx { a += 2, a += 3 }", "x.a", ["1", "2", "3"] },
+        { "a = [0]\na = ${a} ${?nothing} [1]", "a", ["0", "1"] },
     };
 
     [Theory]

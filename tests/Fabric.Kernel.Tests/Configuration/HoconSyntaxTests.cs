@@ -16,6 +16,10 @@ public sealed class HoconSyntaxTests
         { "a { b = 1 }", "a.b", "1" },
         { "a : { b = 1 }", "a.b", "1" },
         { "a = { b = 1 }", "a.b", "1" },
+        // Allman-style braces (a newline before '{' or '[')
+        { "a\n{\n  b\n  {\n    c = 1\n  }\n}", "a.b.c", "1" },
+        { "a = # comment\n{ b = 1 }", "a.b", "1" },
+        { "a :\n\n  { b = 1 }", "a.b", "1" },
         // field separators: newline, comma, trailing comma
         { "a = 1\nb = 2", "b", "2" },
         { "a = 1, b = 2", "b", "2" },
@@ -115,6 +119,7 @@ public sealed class HoconSyntaxTests
         { "a = [1]\na += 2", ["1", "2"] },
         { "a += 1\na += 2", ["1", "2"] },
         { "x { a = [1] }\nx.a += [2, 3]", ["1", "[2, 3]"] },
+        { "a =\n[\n  1\n  2\n]", ["1", "2"] },
     };
 
     [Theory]
