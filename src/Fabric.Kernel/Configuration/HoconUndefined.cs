@@ -1,0 +1,16 @@
+namespace Fabric.Kernel.Configuration;
+
+/// <summary>
+/// INTERNAL API. The result of resolving an optional substitution that found nothing: a field holding
+/// it is not created and an array element holding it is dropped.
+/// </summary>
+internal sealed class HoconUndefined : HoconValue
+{
+    private HoconUndefined()
+        : base(HoconOrigin.None)
+    {
+    }
+
+    /// <summary>The single undefined marker.</summary>
+    public static HoconUndefined Instance { get; } = new();
+}
