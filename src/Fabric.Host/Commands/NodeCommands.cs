@@ -20,13 +20,13 @@ public static class NodeCommands
     /// <summary>Registers every verb of <paramref name="node"/> in <paramref name="registry"/>.</summary>
     public static void Register(ControlCommandRegistry registry, FabricNode node, Action<bool> exit)
     {
-        registry.Register("show", "", "bridges, ports, VLAN settings and link state (ovs-vsctl show)", 0, 0, (_, _) => Task.FromResult(ControlReply.Ok(Show(node))));
-        registry.Register("fdb/show", "BRIDGE", "MAC learning table of BRIDGE", 1, 1, (a, _) => FdbShow(node, a[0]));
-        registry.Register("fdb/flush", "[BRIDGE]", "forget learned MACs (of all bridges, or of BRIDGE)", 0, 1, (a, _) => FdbFlush(node, a.Count == 0 ? null : a[0]));
-        registry.Register("dpctl/dump-flows", "[-m]", "megaflows in the datapath, one per line", 0, 1, (a, _) => DumpFlows(node, a));
-        registry.Register("dpctl/del-flows", "", "delete every megaflow", 0, 0, (_, _) => DelFlows(node));
-        registry.Register("dpctl/show", "", "datapath lookups, flows, masks and ports", 0, 0, (_, _) => Task.FromResult(ControlReply.Ok(DpShow(node))));
-        registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", 0, 1, (a, _) => Exit(node, a, exit));
+        registry.Register("show", "", "bridges, ports, VLAN settings and link state (ovs-vsctl show)", (_, _) => Task.FromResult(ControlReply.Ok(Show(node))), 0, 0);
+        registry.Register("fdb/show", "BRIDGE", "MAC learning table of BRIDGE", (a, _) => FdbShow(node, a[0]), 1, 1);
+        registry.Register("fdb/flush", "[BRIDGE]", "forget learned MACs (of all bridges, or of BRIDGE)", (a, _) => FdbFlush(node, a.Count == 0 ? null : a[0]), 0, 1);
+        registry.Register("dpctl/dump-flows", "[-m]", "megaflows in the datapath, one per line", (a, _) => DumpFlows(node, a), 0, 1);
+        registry.Register("dpctl/del-flows", "", "delete every megaflow", (_, _) => DelFlows(node), 0, 0);
+        registry.Register("dpctl/show", "", "datapath lookups, flows, masks and ports", (_, _) => Task.FromResult(ControlReply.Ok(DpShow(node))), 0, 0);
+        registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", (a, _) => Exit(node, a, exit), 0, 1);
     }
 
     private static string Show(FabricNode node)
