@@ -1,0 +1,221 @@
+using Fabric.Datapath.Actions;
+using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Flows;
+using Fabric.Datapath.Megaflows;
+using Fabric.Datapath.Packets;
+using Fabric.Datapath.Ports;
+
+namespace Fabric.Datapath.Forwarding;
+
+/// <summary>
+/// One poll thread (OVS PMD thread): waits on its ports with a <see cref="PortPoller"/>, receives batches,
+/// parses each frame, looks it up in its exact-match cache and then the megaflow table, executes the actions
+/// into per-port transmit batches and sends them after the batch; misses become upcalls. Thread 0 also
+/// executes packet-outs and re-ranks the megaflow subtables.
+/// </summary>
+internal sealed class PollThread : IDisposable
+{
+    private readonly Datapath _datapath;
+    private readonly int _index;
+    private readonly int _threadCount;
+    private readonly ExactMatchCache _emc;
+    private readonly OutputBatches _outputs;
+    private readonly PacketBatch _rx;
+    private readonly PortPoller _poller;
+    private PortSet _ports = PortSet.Empty;
+    private IDatapathPort[] _rxPorts = [];
+    private ushort[] _rxPortNumbers = [];
+    private long _seenVersion = -1;
+    private long _nextRerankMs;
+    private Thread? _thread;
+    private volatile bool _stop;
+
+    public PollThread(Datapath datapath, int index, int threadCount)
+    {
+        _datapath = datapath;
+        _index = index;
+        _threadCount = threadCount;
+        DatapathOptions o = datapath.Options;
+        _emc = new ExactMatchCache(o.EmcEntries, o.EmcInsertInvProb, (uint)(0x9E3779B9 * (index + 1)));
+        _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize);
+        _rx = new PacketBatch(o.BatchSize, o.SlotSize);
+        _poller = new PortPoller([]);
+    }
+
+    /// <summary>The port-set version this thread last switched to (for quiescence after a port removal).</summary>
+    public long SeenVersion => Volatile.Read(ref _seenVersion);
+
+    public bool IsRunning => _thread is { IsAlive: true };
+
+    public void Start()
+    {
+        _stop = false;
+        _thread = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = $"fabric-poll-{_index}",
+        };
+        _thread.Start();
+    }
+
+    public void Stop()
+    {
+        _stop = true;
+        _poller.Wake();
+        _thread?.Join();
+        _thread = null;
+    }
+
+    public void Wake() => _poller.Wake();
+
+    /// <summary>One loop iteration: wait (up to <paramref name="timeoutMs"/>), receive and forward, send. Returns frames received.</summary>
+    public int RunIteration(int timeoutMs)
+    {
+        PortSet ports = _datapath.PortSnapshot;
+        if (!ReferenceEquals(ports, _ports))
+        {
+            SwitchPorts(ports);
+        }
+
+        if (timeoutMs >= 0)
+        {
+            _poller.Wait(timeoutMs);
+        }
+
+        long nowMs = _datapath.NowMs();
+        int received = 0;
+        IDatapathPort[] rxPorts = _rxPorts;
+        for (int i = 0; i < rxPorts.Length; i++)
+        {
+            if (timeoutMs >= 0 && !_poller.IsReadable(i))
+            {
+                continue;
+            }
+
+            int n = rxPorts[i].Receive(_rx);
+            if (n > 0)
+            {
+                received += n;
+                ProcessBatch(_rxPortNumbers[i], nowMs);
+            }
+        }
+
+        if (_index == 0)
+        {
+            _datapath.DrainPacketOuts(_outputs);
+            if (nowMs >= _nextRerankMs)
+            {
+                _nextRerankMs = nowMs + _datapath.Options.RerankIntervalMs;
+                _datapath.Flows.Rerank();
+            }
+        }
+
+        _outputs.Flush();
+        return received;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _poller.Dispose();
+        _outputs.Dispose();
+        _rx.Dispose();
+    }
+
+    /// <summary>Forwards the frames in the receive batch that arrived on <paramref name="inPort"/>. Allocates only on a miss.</summary>
+    private void ProcessBatch(ushort inPort, long nowMs)
+    {
+        DatapathStats stats = _datapath.Stats;
+        MegaflowTable flows = _datapath.Flows;
+        bool emcEnabled = _emc.Enabled;
+        long hits = 0, missed = 0, lost = 0, emcHits = 0, maskHits = 0;
+        PacketBatch rx = _rx;
+        for (int i = 0; i < rx.Count; i++)
+        {
+            ReadOnlySpan<byte> frame = rx.Frame(i);
+            DropReason reason = PacketParser.Parse(frame, inPort, out FlowKey key, out ushort tcpFlags);
+            if (reason != DropReason.None)
+            {
+                stats.ParseDrops.Add(reason);
+                continue;
+            }
+
+            Megaflow? flow = null;
+            if (emcEnabled)
+            {
+                flow = _emc.Lookup(key);
+                if (flow is not null)
+                {
+                    emcHits++;
+                }
+            }
+
+            if (flow is null)
+            {
+                flow = flows.Lookup(key, out int probed);
+                if (flow is not null)
+                {
+                    maskHits += probed;
+                    if (emcEnabled)
+                    {
+                        _emc.MaybeInsert(key, flow);
+                    }
+                }
+            }
+
+            if (flow is null)
+            {
+                missed++;
+                if (!_datapath.Upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags)))
+                {
+                    lost++;
+                }
+
+                continue;
+            }
+
+            hits++;
+            flow.AddHits(1, frame.Length, tcpFlags, nowMs);
+            if (ActionExecutor.Execute(frame, inPort, flow.Actions, _outputs) &&
+                !_datapath.Upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags)))
+            {
+                lost++;
+            }
+        }
+
+        stats.Add(hits, missed, lost, emcHits, maskHits);
+    }
+
+    private void SwitchPorts(PortSet ports)
+    {
+        var rxPorts = new List<IDatapathPort>();
+        var numbers = new List<ushort>();
+        for (int i = _index; i < ports.Numbers.Length; i += _threadCount)
+        {
+            ushort no = ports.Numbers[i];
+            rxPorts.Add(ports.Ports[no]);
+            numbers.Add(no);
+        }
+
+        _outputs.SetPorts(ports.Ports);
+        _poller.SetPorts(rxPorts);
+        _rxPorts = rxPorts.ToArray();
+        _rxPortNumbers = numbers.ToArray();
+        _ports = ports;
+        _emc.Clear();
+        Volatile.Write(ref _seenVersion, ports.Version);
+    }
+
+    private void Run()
+    {
+        int timeout = _datapath.Options.PollTimeoutMs;
+        while (!_stop)
+        {
+            RunIteration(timeout);
+        }
+
+        // Leave nothing queued for transmission.
+        _outputs.Flush();
+        Volatile.Write(ref _seenVersion, long.MaxValue);
+    }
+}
