@@ -49,8 +49,8 @@ public readonly struct DatapathAction : IEquatable<DatapathAction>
         return new(DatapathActionKind.PushVlan, 0, (ushort)(tci | FlowKey.VlanPresent), tpid, 0);
     }
 
-    /// <summary>Push a VLAN tag for <paramref name="vid"/> (0..4095) and <paramref name="pcp"/> (0..7).</summary>
-    public static DatapathAction PushVlan(int vid, int pcp, ushort tpid = 0x8100) =>
+    /// <summary>Push a VLAN tag for <paramref name="vid"/> (0..4095) and <paramref name="pcp"/> (0..7); other bits are ignored.</summary>
+    public static DatapathAction PushVlanTag(int vid, int pcp = 0, ushort tpid = 0x8100) =>
         PushVlan((ushort)((vid & 0xfff) | ((pcp & 7) << 13)), tpid);
 
     /// <summary>Pop the outermost VLAN tag.</summary>
