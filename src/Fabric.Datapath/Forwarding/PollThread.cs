@@ -1,8 +1,6 @@
 using Fabric.Datapath.Actions;
 using Fabric.Datapath.Buffers;
-using Fabric.Datapath.Flows;
 using Fabric.Datapath.Megaflows;
-using Fabric.Datapath.Packets;
 using Fabric.Datapath.Ports;
 
 namespace Fabric.Datapath.Forwarding;
@@ -18,6 +16,7 @@ internal sealed class PollThread : IDisposable
     private readonly Datapath _datapath;
     private readonly int _index;
     private readonly int _threadCount;
+    private readonly FastPath _fastPath;
     private readonly ExactMatchCache _emc;
     private readonly OutputBatches _outputs;
     private readonly PacketBatch _rx;
@@ -39,6 +38,7 @@ internal sealed class PollThread : IDisposable
         _emc = new ExactMatchCache(o.EmcEntries, o.EmcInsertInvProb, (uint)(0x9E3779B9 * (index + 1)));
         _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize);
         _rx = new PacketBatch(o.BatchSize, o.SlotSize);
+        _fastPath = new FastPath(datapath.Flows, datapath.Stats, datapath.Upcalls, _emc, _outputs);
         _poller = new PortPoller([]);
     }
 
@@ -96,7 +96,7 @@ internal sealed class PollThread : IDisposable
             if (n > 0)
             {
                 received += n;
-                ProcessBatch(_rxPortNumbers[i], nowMs);
+                _fastPath.Process(_rx, _rxPortNumbers[i], nowMs);
             }
         }
 
@@ -120,70 +120,6 @@ internal sealed class PollThread : IDisposable
         _poller.Dispose();
         _outputs.Dispose();
         _rx.Dispose();
-    }
-
-    /// <summary>Forwards the frames in the receive batch that arrived on <paramref name="inPort"/>. Allocates only on a miss.</summary>
-    private void ProcessBatch(ushort inPort, long nowMs)
-    {
-        DatapathStats stats = _datapath.Stats;
-        MegaflowTable flows = _datapath.Flows;
-        bool emcEnabled = _emc.Enabled;
-        long hits = 0, missed = 0, lost = 0, emcHits = 0, maskHits = 0;
-        PacketBatch rx = _rx;
-        for (int i = 0; i < rx.Count; i++)
-        {
-            ReadOnlySpan<byte> frame = rx.Frame(i);
-            DropReason reason = PacketParser.Parse(frame, inPort, out FlowKey key, out ushort tcpFlags);
-            if (reason != DropReason.None)
-            {
-                stats.ParseDrops.Add(reason);
-                continue;
-            }
-
-            Megaflow? flow = null;
-            if (emcEnabled)
-            {
-                flow = _emc.Lookup(key);
-                if (flow is not null)
-                {
-                    emcHits++;
-                }
-            }
-
-            if (flow is null)
-            {
-                flow = flows.Lookup(key, out int probed);
-                if (flow is not null)
-                {
-                    maskHits += probed;
-                    if (emcEnabled)
-                    {
-                        _emc.MaybeInsert(key, flow);
-                    }
-                }
-            }
-
-            if (flow is null)
-            {
-                missed++;
-                if (!_datapath.Upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags)))
-                {
-                    lost++;
-                }
-
-                continue;
-            }
-
-            hits++;
-            flow.AddHits(1, frame.Length, tcpFlags, nowMs);
-            if (ActionExecutor.Execute(frame, inPort, flow.Actions, _outputs) &&
-                !_datapath.Upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags)))
-            {
-                lost++;
-            }
-        }
-
-        stats.Add(hits, missed, lost, emcHits, maskHits);
     }
 
     private void SwitchPorts(PortSet ports)
