@@ -39,7 +39,7 @@ public sealed class Datapath : IDisposable
         _pollThreads = new PollThread[options.PollThreads];
         for (int i = 0; i < _pollThreads.Length; i++)
         {
-            _pollThreads[i] = new PollThread(this, i, _pollThreads.Length);
+            _pollThreads[i] = new PollThread(this, i);
         }
     }
 
@@ -114,8 +114,7 @@ public sealed class Datapath : IDisposable
                 throw new InvalidOperationException($"datapath port number {no} is taken by {taken.Name}");
             }
 
-            var next = new Dictionary<ushort, IDatapathPort>(current.Ports) { [no] = port };
-            Publish(new PortSet(current.Version + 1, next));
+            Publish(current.With(no, port, _pollThreads.Length));
             return no;
         }
     }
@@ -136,10 +135,9 @@ public sealed class Datapath : IDisposable
                 return false;
             }
 
-            var next = new Dictionary<ushort, IDatapathPort>(current.Ports);
-            next.Remove(portNo);
-            version = current.Version + 1;
-            Publish(new PortSet(version, next));
+            PortSet next = current.Without(portNo);
+            version = next.Version;
+            Publish(next);
         }
 
         WaitForQuiescence(version);

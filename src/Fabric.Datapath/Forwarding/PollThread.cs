@@ -15,7 +15,6 @@ internal sealed class PollThread : IDisposable
 {
     private readonly Datapath _datapath;
     private readonly int _index;
-    private readonly int _threadCount;
     private readonly FastPath _fastPath;
     private readonly ExactMatchCache _emc;
     private readonly OutputBatches _outputs;
@@ -29,11 +28,10 @@ internal sealed class PollThread : IDisposable
     private Thread? _thread;
     private volatile bool _stop;
 
-    public PollThread(Datapath datapath, int index, int threadCount)
+    public PollThread(Datapath datapath, int index)
     {
         _datapath = datapath;
         _index = index;
-        _threadCount = threadCount;
         DatapathOptions o = datapath.Options;
         _emc = new ExactMatchCache(o.EmcEntries, o.EmcInsertInvProb, (uint)(0x9E3779B9 * (index + 1)));
         _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize);
@@ -126,9 +124,8 @@ internal sealed class PollThread : IDisposable
     {
         var rxPorts = new List<IDatapathPort>();
         var numbers = new List<ushort>();
-        for (int i = _index; i < ports.Numbers.Length; i += _threadCount)
+        foreach (ushort no in ports.PortsOf(_index))
         {
-            ushort no = ports.Numbers[i];
             rxPorts.Add(ports.Ports[no]);
             numbers.Add(no);
         }

@@ -55,7 +55,7 @@ public sealed class MegaflowTable
     /// <summary>Number of distinct masks (subtables).</summary>
     public int MaskCount => Volatile.Read(ref _subtables).Length;
 
-    /// <summary>Bumps on every change (install, modify, remove, clear, re-rank), for observers of the table.</summary>
+    /// <summary>Bumps on every change of the flows (install, modify, remove, clear; not re-ranking), for observers of the table.</summary>
     public long Generation => Volatile.Read(ref _generation);
 
     /// <summary>Finds the megaflow matching <paramref name="key"/> (an unmasked packet key), or null. Lock-free, no allocation.</summary>
@@ -266,7 +266,6 @@ public sealed class MegaflowTable
                 }
 
                 Volatile.Write(ref _subtables, sorted);
-                Interlocked.Increment(ref _generation);
             }
 
             foreach (MegaflowSubtable s in current)

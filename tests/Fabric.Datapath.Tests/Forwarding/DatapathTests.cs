@@ -228,6 +228,28 @@ public sealed class DatapathTests : IDisposable
     }
 
     [Fact]
+    public void Ports_keep_their_poll_thread_and_new_ports_go_to_the_least_loaded_thread()
+    {
+        using var dp = new Dp(new DatapathOptions { PollThreads = 2 }, _time);
+        using var a = new MemoryPort("a");
+        using var b = new MemoryPort("b");
+        using var c = new MemoryPort("c");
+        using var d = new MemoryPort("d");
+        dp.AddPort(a);
+        dp.AddPort(b);
+        dp.AddPort(c);
+        Assert.Equal([0, 1, 0], new[] { 1, 2, 3 }.Select(p => dp.PortSnapshot.ThreadOf((ushort)p)));
+
+        dp.RemovePort(1);
+        dp.AddPort(d, 7);
+
+        Assert.Equal(1, dp.PortSnapshot.ThreadOf(2));
+        Assert.Equal(0, dp.PortSnapshot.ThreadOf(3));
+        Assert.Equal(0, dp.PortSnapshot.ThreadOf(7));
+        Assert.Equal([3, 7], dp.PortSnapshot.PortsOf(0).Select(p => (int)p));
+    }
+
+    [Fact]
     public void Output_to_a_removed_port_is_dropped_without_harm()
     {
         _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), L2Mask(), DatapathActions.OutputTo(2, 3));
