@@ -1,0 +1,180 @@
+using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Ports;
+
+namespace Fabric.Datapath.Actions;
+
+/// <summary>
+/// The per-output-port transmit batches of one poll thread: <see cref="ActionExecutor"/> appends frame copies
+/// here and the poll loop sends every non-empty batch after each receive batch (OVS dp_netdev's per-port
+/// output batching). A batch that fills up mid-way is sent at once.
+/// </summary>
+/// <remarks>Owned by one thread; not thread-safe. Appending and flushing allocate nothing.</remarks>
+public sealed class OutputBatches : IDisposable
+{
+    private readonly int _batchCapacity;
+    private readonly int _slotSize;
+    private PacketBatch?[] _batches = [];
+    private IDatapathPort?[] _ports = [];
+    private bool[] _pending = [];
+    private ushort[] _pendingList = [];
+    private int _pendingCount;
+    private byte[]? _heapScratch;
+
+    /// <summary>Creates an empty set; every port batch will hold <paramref name="batchCapacity"/> frames of up to <paramref name="slotSize"/> bytes.</summary>
+    public OutputBatches(int batchCapacity = PacketBatch.DefaultCapacity, int slotSize = PacketBatch.DefaultSlotSize)
+    {
+        _batchCapacity = batchCapacity;
+        _slotSize = slotSize;
+    }
+
+    /// <summary>Frames that could not be queued: unknown output port, or a frame larger than a slot (packets).</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>
+    /// Replaces the set of ports that can be output to. Pending frames are sent first; batches of ports that
+    /// disappeared are freed. Called when the datapath's port snapshot changes (allocates).
+    /// </summary>
+    public void SetPorts(IReadOnlyDictionary<ushort, IDatapathPort> ports)
+    {
+        Flush();
+        int max = 0;
+        foreach (ushort p in ports.Keys)
+        {
+            max = Math.Max(max, p);
+        }
+
+        var batches = new PacketBatch?[max + 1];
+        var portArray = new IDatapathPort?[max + 1];
+        for (int p = 0; p < _batches.Length; p++)
+        {
+            PacketBatch? old = _batches[p];
+            if (old is null)
+            {
+                continue;
+            }
+
+            if (p <= max && ports.TryGetValue((ushort)p, out IDatapathPort? same) && ReferenceEquals(same, _ports[p]))
+            {
+                batches[p] = old;
+            }
+            else
+            {
+                old.Dispose();
+            }
+        }
+
+        foreach (KeyValuePair<ushort, IDatapathPort> kv in ports)
+        {
+            portArray[kv.Key] = kv.Value;
+            batches[kv.Key] ??= new PacketBatch(_batchCapacity, _slotSize);
+        }
+
+        _batches = batches;
+        _ports = portArray;
+        _pending = new bool[max + 1];
+        _pendingList = new ushort[max + 1];
+        _pendingCount = 0;
+    }
+
+    /// <summary>The transmit batch of <paramref name="port"/>, or null when the port is unknown (tests, benchmarks).</summary>
+    public PacketBatch? BatchFor(ushort port) => port < _batches.Length ? _batches[port] : null;
+
+    /// <summary>Number of ports with queued frames.</summary>
+    public int PendingPorts => _pendingCount;
+
+    /// <summary>
+    /// Queues a copy of <paramref name="frame"/> for <paramref name="port"/>; sends the port's batch first if it
+    /// is full. Returns false (and counts a drop) for an unknown port or a frame larger than a slot.
+    /// </summary>
+    public bool Append(ushort port, ReadOnlySpan<byte> frame)
+    {
+        if (port >= _batches.Length || _batches[port] is not { } batch)
+        {
+            Dropped++;
+            return false;
+        }
+
+        if (batch.IsFull)
+        {
+            SendOne(port, batch);
+        }
+
+        if (!batch.TryAppend(frame))
+        {
+            Dropped++;
+            _ports[port]!.Counters.AddTxDropped(1);
+            return false;
+        }
+
+        if (!_pending[port])
+        {
+            _pending[port] = true;
+            _pendingList[_pendingCount++] = port;
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends every non-empty batch to its port and clears it; returns the number of frames handed to ports.</summary>
+    public int Flush()
+    {
+        int sent = 0;
+        for (int i = 0; i < _pendingCount; i++)
+        {
+            ushort port = _pendingList[i];
+            _pending[port] = false;
+            PacketBatch? batch = _batches[port];
+            if (batch is not null && batch.Count > 0)
+            {
+                sent += batch.Count;
+                SendOne(port, batch);
+            }
+        }
+
+        _pendingCount = 0;
+        return sent;
+    }
+
+    /// <summary>Empties every batch without sending (benchmarks measure the forwarding decision alone).</summary>
+    public void Clear()
+    {
+        for (int i = 0; i < _pendingCount; i++)
+        {
+            ushort port = _pendingList[i];
+            _pending[port] = false;
+            _batches[port]?.Clear();
+        }
+
+        _pendingCount = 0;
+    }
+
+    /// <summary>Frees every batch.</summary>
+    public void Dispose()
+    {
+        foreach (PacketBatch? b in _batches)
+        {
+            b?.Dispose();
+        }
+
+        _batches = [];
+        _ports = [];
+        _pendingCount = 0;
+    }
+
+    /// <summary>A reusable heap scratch buffer of at least <paramref name="length"/> bytes, for frames too big for the stack scratch.</summary>
+    internal Span<byte> HeapScratch(int length)
+    {
+        if (_heapScratch is null || _heapScratch.Length < length)
+        {
+            _heapScratch = new byte[Math.Max(length, 65536 + 16)];
+        }
+
+        return _heapScratch;
+    }
+
+    private void SendOne(ushort port, PacketBatch batch)
+    {
+        _ports[port]?.Send(batch);
+        batch.Clear();
+    }
+}

@@ -1,0 +1,95 @@
+using Fabric.Datapath.Actions;
+using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Flows;
+using Fabric.Datapath.Megaflows;
+using Fabric.Datapath.Packets;
+
+namespace Fabric.Datapath.Forwarding;
+
+/// <summary>
+/// The per-packet work of one poll thread for one received batch (OVS dfc_processing → fast_path_processing):
+/// parse → exact-match cache → megaflow classifier → per-flow stats → actions into transmit batches; parse
+/// errors are counted by reason, misses become upcalls. Datapath counters are added once per batch.
+/// </summary>
+/// <remarks>Owned by one thread. Nothing is allocated on a hit; a miss copies the frame into an <see cref="Upcall"/>.</remarks>
+internal sealed class FastPath
+{
+    private readonly MegaflowTable _flows;
+    private readonly DatapathStats _stats;
+    private readonly UpcallQueue _upcalls;
+    private readonly ExactMatchCache _emc;
+    private readonly OutputBatches _outputs;
+
+    public FastPath(MegaflowTable flows, DatapathStats stats, UpcallQueue upcalls, ExactMatchCache emc, OutputBatches outputs)
+    {
+        _flows = flows;
+        _stats = stats;
+        _upcalls = upcalls;
+        _emc = emc;
+        _outputs = outputs;
+    }
+
+    /// <summary>Forwards the <paramref name="rx"/>.Count frames received on <paramref name="inPort"/>, "now" being <paramref name="nowMs"/> (Unix ms).</summary>
+    public void Process(PacketBatch rx, ushort inPort, long nowMs)
+    {
+        bool emcEnabled = _emc.Enabled;
+        long hits = 0, missed = 0, lost = 0, emcHits = 0, maskHits = 0;
+        for (int i = 0; i < rx.Count; i++)
+        {
+            ReadOnlySpan<byte> frame = rx.Frame(i);
+            DropReason reason = PacketParser.Parse(frame, inPort, out FlowKey key, out ushort tcpFlags);
+            if (reason != DropReason.None)
+            {
+                _stats.ParseDrops.Add(reason);
+                continue;
+            }
+
+            Megaflow? flow = null;
+            if (emcEnabled)
+            {
+                flow = _emc.Lookup(key);
+                if (flow is not null)
+                {
+                    emcHits++;
+                }
+            }
+
+            if (flow is null)
+            {
+                flow = _flows.Lookup(key, out int probed);
+                if (flow is not null)
+                {
+                    maskHits += probed;
+                    if (emcEnabled)
+                    {
+                        _emc.MaybeInsert(key, flow);
+                    }
+                }
+            }
+
+            if (flow is null)
+            {
+                missed++;
+                if (!Upcall(inPort, key, frame, nowMs, tcpFlags))
+                {
+                    lost++;
+                }
+
+                continue;
+            }
+
+            hits++;
+            flow.AddHits(1, frame.Length, tcpFlags, nowMs);
+            if (ActionExecutor.Execute(frame, inPort, flow.Actions, _outputs) && !Upcall(inPort, key, frame, nowMs, tcpFlags))
+            {
+                lost++;
+            }
+        }
+
+        _stats.Add(hits, missed, lost, emcHits, maskHits);
+    }
+
+    // Slow path: the only allocation of the fast path (a private copy of the frame for the control plane).
+    private bool Upcall(ushort inPort, in FlowKey key, ReadOnlySpan<byte> frame, long nowMs, ushort tcpFlags) =>
+        _upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags));
+}

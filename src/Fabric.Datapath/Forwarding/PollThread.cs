@@ -1,0 +1,154 @@
+using Fabric.Datapath.Actions;
+using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Megaflows;
+using Fabric.Datapath.Ports;
+
+namespace Fabric.Datapath.Forwarding;
+
+/// <summary>
+/// One poll thread (OVS PMD thread): waits on its ports with a <see cref="PortPoller"/>, receives batches,
+/// parses each frame, looks it up in its exact-match cache and then the megaflow table, executes the actions
+/// into per-port transmit batches and sends them after the batch; misses become upcalls. Thread 0 also
+/// executes packet-outs and re-ranks the megaflow subtables.
+/// </summary>
+internal sealed class PollThread : IDisposable
+{
+    private readonly Datapath _datapath;
+    private readonly int _index;
+    private readonly FastPath _fastPath;
+    private readonly ExactMatchCache _emc;
+    private readonly OutputBatches _outputs;
+    private readonly PacketBatch _rx;
+    private readonly PortPoller _poller;
+    private PortSet _ports = PortSet.Empty;
+    private IDatapathPort[] _rxPorts = [];
+    private ushort[] _rxPortNumbers = [];
+    private long _seenVersion = -1;
+    private long _nextRerankMs;
+    private Thread? _thread;
+    private volatile bool _stop;
+
+    public PollThread(Datapath datapath, int index)
+    {
+        _datapath = datapath;
+        _index = index;
+        DatapathOptions o = datapath.Options;
+        _emc = new ExactMatchCache(o.EmcEntries, o.EmcInsertInvProb, (uint)(0x9E3779B9 * (index + 1)));
+        _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize);
+        _rx = new PacketBatch(o.BatchSize, o.SlotSize);
+        _fastPath = new FastPath(datapath.Flows, datapath.Stats, datapath.Upcalls, _emc, _outputs);
+        _poller = new PortPoller([]);
+    }
+
+    /// <summary>The port-set version this thread last switched to (for quiescence after a port removal).</summary>
+    public long SeenVersion => Volatile.Read(ref _seenVersion);
+
+    public bool IsRunning => _thread is { IsAlive: true };
+
+    public void Start()
+    {
+        _stop = false;
+        _thread = new Thread(Run)
+        {
+            IsBackground = true,
+            Name = $"fabric-poll-{_index}",
+        };
+        _thread.Start();
+    }
+
+    public void Stop()
+    {
+        _stop = true;
+        _poller.Wake();
+        _thread?.Join();
+        _thread = null;
+    }
+
+    public void Wake() => _poller.Wake();
+
+    /// <summary>One loop iteration: wait (up to <paramref name="timeoutMs"/>), receive and forward, send. Returns frames received.</summary>
+    public int RunIteration(int timeoutMs)
+    {
+        PortSet ports = _datapath.PortSnapshot;
+        if (!ReferenceEquals(ports, _ports))
+        {
+            SwitchPorts(ports);
+        }
+
+        if (timeoutMs >= 0)
+        {
+            _poller.Wait(timeoutMs);
+        }
+
+        long nowMs = _datapath.NowMs();
+        int received = 0;
+        IDatapathPort[] rxPorts = _rxPorts;
+        for (int i = 0; i < rxPorts.Length; i++)
+        {
+            if (timeoutMs >= 0 && !_poller.IsReadable(i))
+            {
+                continue;
+            }
+
+            int n = rxPorts[i].Receive(_rx);
+            if (n > 0)
+            {
+                received += n;
+                _fastPath.Process(_rx, _rxPortNumbers[i], nowMs);
+            }
+        }
+
+        if (_index == 0)
+        {
+            _datapath.DrainPacketOuts(_outputs);
+            if (nowMs >= _nextRerankMs)
+            {
+                _nextRerankMs = nowMs + _datapath.Options.RerankIntervalMs;
+                _datapath.Flows.Rerank();
+            }
+        }
+
+        _outputs.Flush();
+        return received;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _poller.Dispose();
+        _outputs.Dispose();
+        _rx.Dispose();
+    }
+
+    private void SwitchPorts(PortSet ports)
+    {
+        var rxPorts = new List<IDatapathPort>();
+        var numbers = new List<ushort>();
+        foreach (ushort no in ports.PortsOf(_index))
+        {
+            rxPorts.Add(ports.Ports[no]);
+            numbers.Add(no);
+        }
+
+        _outputs.SetPorts(ports.Ports);
+        _poller.SetPorts(rxPorts);
+        _rxPorts = rxPorts.ToArray();
+        _rxPortNumbers = numbers.ToArray();
+        _ports = ports;
+        _emc.Clear();
+        Volatile.Write(ref _seenVersion, ports.Version);
+    }
+
+    private void Run()
+    {
+        int timeout = _datapath.Options.PollTimeoutMs;
+        while (!_stop)
+        {
+            RunIteration(timeout);
+        }
+
+        // Leave nothing queued for transmission.
+        _outputs.Flush();
+        Volatile.Write(ref _seenVersion, long.MaxValue);
+    }
+}

@@ -1,0 +1,324 @@
+using System.Runtime.CompilerServices;
+using Fabric.Datapath.Actions;
+using Fabric.Datapath.Flows;
+
+namespace Fabric.Datapath.Megaflows;
+
+/// <summary>
+/// The megaflow classifier (OVS dpcls, ovs-facts §3.2): one hash table per distinct mask (tuple-space search),
+/// searched in rank order; subtables are re-ranked by hits (<see cref="Rerank"/>, OVS every 1 s). Megaflows are
+/// assumed not to overlap, so the first match wins and there are no priorities.
+/// </summary>
+/// <remarks>
+/// Threading: one writer at a time (the datapath actor; writer methods serialise on an internal lock, never
+/// taken by readers) and any number of lock-free readers (<see cref="Lookup(in FlowKey)"/> from poll threads).
+/// Readers see every change after it is published; a reader racing a removal may still return the removed
+/// flow once (as with OVS's RCU), and can check <see cref="Megaflow.IsLive"/>.
+/// </remarks>
+public sealed class MegaflowTable
+{
+    private readonly object _writeLock = new();
+    private readonly Dictionary<FlowMask, MegaflowSubtable> _byMask = new();
+    private readonly TimeProvider _timeProvider;
+    private MegaflowSubtable[] _subtables = [];
+    private int _count;
+    private int _flowLimit;
+    private long _nextId;
+    private long _generation;
+
+    /// <summary>Creates an empty table that holds at most <paramref name="flowLimit"/> flows (OVS flow-limit, default 200,000).</summary>
+    /// <param name="flowLimit">Maximum number of megaflows, at least 1.</param>
+    /// <param name="timeProvider">Clock for <see cref="Megaflow.CreatedMs"/>; the system clock when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="flowLimit"/> is below 1.</exception>
+    public MegaflowTable(int flowLimit = 200_000, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(flowLimit, 1);
+        _flowLimit = flowLimit;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Number of installed megaflows.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Maximum number of megaflows; <see cref="Install"/> refuses new flows beyond it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int FlowLimit
+    {
+        get => Volatile.Read(ref _flowLimit);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref _flowLimit, value);
+        }
+    }
+
+    /// <summary>Number of distinct masks (subtables).</summary>
+    public int MaskCount => Volatile.Read(ref _subtables).Length;
+
+    /// <summary>Bumps on every change of the flows (install, modify, remove, clear; not re-ranking), for observers of the table.</summary>
+    public long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Finds the megaflow matching <paramref name="key"/> (an unmasked packet key), or null. Lock-free, no allocation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Megaflow? Lookup(in FlowKey key) => Lookup(key, out _);
+
+    /// <summary>
+    /// Finds the megaflow matching <paramref name="key"/>, and reports how many subtables were probed
+    /// (OVS "masks hit/pkt"). Lock-free, no allocation.
+    /// </summary>
+    public Megaflow? Lookup(in FlowKey key, out int subtablesProbed)
+    {
+        MegaflowSubtable[] subtables = Volatile.Read(ref _subtables);
+        for (int i = 0; i < subtables.Length; i++)
+        {
+            Megaflow? f = subtables[i].Lookup(key);
+            if (f is not null)
+            {
+                subtablesProbed = i + 1;
+                return f;
+            }
+        }
+
+        subtablesProbed = subtables.Length;
+        return null;
+    }
+
+    /// <summary>
+    /// Installs a megaflow: masks <paramref name="key"/> with <paramref name="mask"/>; if a flow with the same
+    /// masked key and mask exists, replaces its actions (and owner, when given) and returns it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The table already holds <see cref="FlowLimit"/> flows.</exception>
+    public Megaflow Install(in FlowKey key, in FlowMask mask, DatapathActions actions, object? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        FlowKey masked = key.Masked(mask);
+        lock (_writeLock)
+        {
+            if (_byMask.TryGetValue(mask, out MegaflowSubtable? sub) && sub.Find(masked) is { } existing)
+            {
+                existing.Actions = actions;
+                if (owner is not null)
+                {
+                    existing.Owner = owner;
+                }
+
+                Interlocked.Increment(ref _generation);
+                return existing;
+            }
+
+            if (_count >= FlowLimit)
+            {
+                throw new InvalidOperationException(
+                    $"megaflow table is full: {_count} flows, flow limit {FlowLimit} (ovs-facts §3.3)");
+            }
+
+            var flow = new Megaflow(++_nextId, masked, mask, actions, owner, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            if (sub is null)
+            {
+                sub = new MegaflowSubtable(mask);
+                sub.Add(flow);
+                _byMask.Add(mask, sub);
+
+                // New subtables go last (rank 0), as in OVS dpcls.
+                MegaflowSubtable[] old = _subtables;
+                var next = new MegaflowSubtable[old.Length + 1];
+                old.CopyTo(next, 0);
+                next[^1] = sub;
+                Volatile.Write(ref _subtables, next);
+            }
+            else
+            {
+                sub.Add(flow);
+            }
+
+            Volatile.Write(ref _count, _count + 1);
+            Interlocked.Increment(ref _generation);
+            return flow;
+        }
+    }
+
+    /// <summary>Replaces the actions of an installed flow in place (revalidation found different actions, ovs-facts §3.3).</summary>
+    /// <exception cref="ArgumentException">The flow is not installed in this table.</exception>
+    public void ModifyActions(Megaflow flow, DatapathActions actions)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(actions);
+        lock (_writeLock)
+        {
+            if (!flow.IsLive || !_byMask.TryGetValue(flow.Mask, out MegaflowSubtable? sub) ||
+                !ReferenceEquals(sub.Find(flow.Key), flow))
+            {
+                throw new ArgumentException($"megaflow {flow.Id} is not installed in this table", nameof(flow));
+            }
+
+            flow.Actions = actions;
+            Interlocked.Increment(ref _generation);
+        }
+    }
+
+    /// <summary>Removes <paramref name="flow"/>; returns false when it was not installed here.</summary>
+    public bool Remove(Megaflow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        lock (_writeLock)
+        {
+            return RemoveLocked(flow);
+        }
+    }
+
+    /// <summary>Removes every flow for which <paramref name="predicate"/> is true; returns how many were removed.</summary>
+    public int RemoveWhere(Func<Megaflow, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        lock (_writeLock)
+        {
+            int removed = 0;
+            foreach (Megaflow f in SnapshotLocked())
+            {
+                if (predicate(f) && RemoveLocked(f))
+                {
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+    }
+
+    /// <summary>Removes every flow (OVS dpctl/del-flows).</summary>
+    public void Clear()
+    {
+        lock (_writeLock)
+        {
+            foreach (Megaflow f in SnapshotLocked())
+            {
+                f.MarkRemoved();
+            }
+
+            _byMask.Clear();
+            Volatile.Write(ref _subtables, []);
+            Volatile.Write(ref _count, 0);
+            Interlocked.Increment(ref _generation);
+        }
+    }
+
+    /// <summary>A point-in-time copy of every installed flow, subtable by subtable (allocates; for dumps and revalidation).</summary>
+    public IReadOnlyList<Megaflow> Snapshot()
+    {
+        lock (_writeLock)
+        {
+            return SnapshotLocked();
+        }
+    }
+
+    /// <summary>The masks in current search order, with the hits each subtable had since the last re-rank.</summary>
+    public IReadOnlyList<(FlowMask Mask, long Hits, int Flows)> Subtables()
+    {
+        lock (_writeLock)
+        {
+            MegaflowSubtable[] subs = _subtables;
+            var result = new List<(FlowMask, long, int)>(subs.Length);
+            foreach (MegaflowSubtable s in subs)
+            {
+                result.Add((s.Mask, s.Hits, s.Count));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Re-orders the subtables by hits since the last call, most hit first, and resets the counters (OVS
+    /// dpcls_sort_subtable_vector, every DPCLS_OPTIMIZATION_INTERVAL = 1 s). Returns false without waiting
+    /// when a writer holds the table.
+    /// </summary>
+    public bool Rerank()
+    {
+        if (!Monitor.TryEnter(_writeLock))
+        {
+            return false;
+        }
+
+        try
+        {
+            MegaflowSubtable[] current = _subtables;
+            if (current.Length > 1)
+            {
+                var next = (MegaflowSubtable[])current.Clone();
+                var hits = new long[next.Length];
+                for (int i = 0; i < next.Length; i++)
+                {
+                    hits[i] = -next[i].Hits;
+                }
+
+                // Stable order for ties keeps re-ranking deterministic.
+                var order = new int[next.Length];
+                for (int i = 0; i < order.Length; i++)
+                {
+                    order[i] = i;
+                }
+
+                Array.Sort(order, (a, b) => hits[a] != hits[b] ? hits[a].CompareTo(hits[b]) : a.CompareTo(b));
+                var sorted = new MegaflowSubtable[next.Length];
+                for (int i = 0; i < order.Length; i++)
+                {
+                    sorted[i] = next[order[i]];
+                }
+
+                Volatile.Write(ref _subtables, sorted);
+            }
+
+            foreach (MegaflowSubtable s in current)
+            {
+                s.ResetHits();
+            }
+
+            return true;
+        }
+        finally
+        {
+            Monitor.Exit(_writeLock);
+        }
+    }
+
+    private bool RemoveLocked(Megaflow flow)
+    {
+        if (!_byMask.TryGetValue(flow.Mask, out MegaflowSubtable? sub) || !sub.Remove(flow))
+        {
+            return false;
+        }
+
+        flow.MarkRemoved();
+        if (sub.Count == 0)
+        {
+            _byMask.Remove(flow.Mask);
+            MegaflowSubtable[] old = _subtables;
+            var next = new MegaflowSubtable[old.Length - 1];
+            int j = 0;
+            foreach (MegaflowSubtable s in old)
+            {
+                if (!ReferenceEquals(s, sub))
+                {
+                    next[j++] = s;
+                }
+            }
+
+            Volatile.Write(ref _subtables, next);
+        }
+
+        Volatile.Write(ref _count, _count - 1);
+        Interlocked.Increment(ref _generation);
+        return true;
+    }
+
+    private List<Megaflow> SnapshotLocked()
+    {
+        var list = new List<Megaflow>(_count);
+        foreach (MegaflowSubtable s in _subtables)
+        {
+            s.CollectInto(list);
+        }
+
+        return list;
+    }
+}

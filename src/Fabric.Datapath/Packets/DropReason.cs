@@ -1,0 +1,53 @@
+namespace Fabric.Datapath.Packets;
+
+/// <summary>
+/// Why the parser refused a frame. Malformed frames are counted per reason (<see cref="ParseDropCounters"/>)
+/// and dropped; they never reach the megaflow lookup.
+/// </summary>
+public enum DropReason : byte
+{
+    /// <summary>The frame parsed; nothing was dropped.</summary>
+    None,
+
+    /// <summary>Shorter than an Ethernet header (14 bytes).</summary>
+    TooShort,
+
+    /// <summary>An 802.1Q/802.1ad TPID was not followed by a complete 4-byte tag.</summary>
+    TruncatedVlan,
+
+    /// <summary>ARP/RARP payload shorter than the 28-byte Ethernet/IPv4 ARP body.</summary>
+    TruncatedArp,
+
+    /// <summary>IPv4 header or datagram (total length) longer than the bytes present.</summary>
+    TruncatedIpv4,
+
+    /// <summary>IPv4 version is not 4, IHL &lt; 5, or total length shorter than the header.</summary>
+    BadIpv4Header,
+
+    /// <summary>IPv6 fixed header (40 bytes) or payload length longer than the bytes present.</summary>
+    TruncatedIpv6,
+
+    /// <summary>IPv6 version field is not 6.</summary>
+    BadIpv6Header,
+
+    /// <summary>An IPv6 extension header (hop-by-hop, routing, fragment, destination options, AH) is cut short.</summary>
+    TruncatedIpv6ExtHeader,
+
+    /// <summary>TCP header shorter than 20 bytes or than its data offset says.</summary>
+    TruncatedTcp,
+
+    /// <summary>TCP data offset below 5 (a header shorter than 20 bytes).</summary>
+    BadTcpHeader,
+
+    /// <summary>UDP header shorter than 8 bytes.</summary>
+    TruncatedUdp,
+
+    /// <summary>SCTP common header shorter than 12 bytes.</summary>
+    TruncatedSctp,
+
+    /// <summary>ICMP header shorter than 8 bytes (OVS ICMP_HEADER_LEN).</summary>
+    TruncatedIcmp,
+
+    /// <summary>ICMPv6 header shorter than 4 bytes.</summary>
+    TruncatedIcmpv6,
+}
