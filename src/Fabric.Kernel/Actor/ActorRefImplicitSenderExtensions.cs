@@ -9,14 +9,15 @@ public static class ActorRefImplicitSenderExtensions
 {
     /// <summary>
     /// Sends <paramref name="message"/> with the current actor's <c>Self</c> as sender when called from inside an actor's
-    /// message handler or lifecycle hook, otherwise with <see cref="ActorRefs.NoSender"/>.
+    /// message handler or lifecycle hook, otherwise with <see cref="ActorRefs.NoSender"/> (in a TestKit test body: its
+    /// <c>TestActor</c>).
     /// </summary>
     /// <param name="receiver">The receiver.</param>
     /// <param name="message">The message (not <see langword="null"/>).</param>
     public static void Tell(this ICanTell receiver, object message)
     {
         ArgumentNullException.ThrowIfNull(receiver);
-        receiver.Tell(message, ActorCell.Current?.Self);
+        receiver.Tell(message, ActorCell.Current?.Self ?? ImplicitSender.Current);
     }
 
     /// <summary>
