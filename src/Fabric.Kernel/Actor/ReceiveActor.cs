@@ -32,6 +32,16 @@ public abstract class ReceiveActor : ActorBase
         });
     }
 
+    /// <summary>Handles messages of type <typeparamref name="T"/> that match <paramref name="shouldHandle"/>.</summary>
+    /// <typeparam name="T">Message type (subtypes match).</typeparam>
+    /// <param name="shouldHandle">Filter; non-matching messages fall through to later handlers.</param>
+    /// <param name="handler">The handler.</param>
+    protected void Receive<T>(Predicate<T> shouldHandle, Action<T> handler)
+    {
+        ArgumentNullException.ThrowIfNull(shouldHandle);
+        Receive(handler, shouldHandle);
+    }
+
     /// <summary>Handles messages of type <typeparamref name="T"/>; returning <see langword="false"/> falls through to later handlers.</summary>
     /// <typeparam name="T">Message type (subtypes match).</typeparam>
     /// <param name="handler">The handler.</param>
@@ -63,6 +73,16 @@ public abstract class ReceiveActor : ActorBase
             ActorCell.Current!.RunTask(() => handler(t));
             return true;
         });
+    }
+
+    /// <summary>Like <see cref="ReceiveAsync{T}(Func{T, Task}, Predicate{T}?)"/> with the filter first.</summary>
+    /// <typeparam name="T">Message type (subtypes match).</typeparam>
+    /// <param name="shouldHandle">Filter.</param>
+    /// <param name="handler">The handler.</param>
+    protected void ReceiveAsync<T>(Predicate<T> shouldHandle, Func<T, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(shouldHandle);
+        ReceiveAsync(handler, shouldHandle);
     }
 
     /// <summary>Handles every message (register it last).</summary>
