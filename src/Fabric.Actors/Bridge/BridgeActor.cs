@@ -3,6 +3,7 @@ using Fabric.Actors.Normal;
 using Fabric.Actors.Shards;
 using Fabric.Actors.Upcalls;
 using Fabric.Kernel.Actor;
+using Fabric.Kernel.Scheduling;
 using static Fabric.Actors.Bridge.BridgeProtocol;
 using static Fabric.Actors.Datapath.DatapathProtocol;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;

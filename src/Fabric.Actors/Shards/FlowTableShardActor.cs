@@ -5,6 +5,7 @@ using Fabric.Actors.Normal;
 using Fabric.Datapath.Forwarding;
 using Fabric.Datapath.Megaflows;
 using Fabric.Kernel.Actor;
+using Fabric.Kernel.Scheduling;
 using static Fabric.Actors.Datapath.DatapathProtocol;
 using static Fabric.Actors.Shards.ShardProtocol;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
@@ -47,7 +48,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         _clock = Context.System.TimeProvider;
         Receive<Upcall>(HandleUpcall);
         Receive<Revalidate>(_ => Sweep());
-        Receive<GetCounters>(_ => Sender.Tell(new ShardCounters(_upcalls, _idleDeleted, _modified, _staleDeleted, _lastSweepMs), Self));
+        Receive<ShardProtocol.GetCounters>(_ => Sender.Tell(new ShardCounters(_upcalls, _idleDeleted, _modified, _staleDeleted, _lastSweepMs), Self));
         Receive<Crash>(c => throw new InjectedFailureException(c.Why));
     }
 
