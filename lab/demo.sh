@@ -38,8 +38,9 @@ dotnet build src/Fabric.Host -c Release -nologo -v q -o "$work/bin" >/dev/null
 fabric="$work/bin/fabric"
 
 echo "== creating hosts $ns1 $ns2 $ns3"
-veth_host() { # ns veth ip
+veth_host() { # ns veth ip mac
   ip netns add "$1"
+  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   ip link add "$2" type veth peer name eth0 netns "$1"
   ip -n "$1" addr add "$3/24" dev eth0
   ip -n "$1" link set eth0 address "$4"
@@ -47,11 +48,10 @@ veth_host() { # ns veth ip
   ip link set "$2" up
   ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
   ip netns exec "$1" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 }
 veth_host "$ns1" "$v1" 10.77.0.1 02:77:00:00:00:01
 veth_host "$ns3" "$v3" 10.77.0.3 02:77:00:00:00:03
-ip netns add "$ns2"; ip netns exec "$ns2" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns add "$ns2"; ip netns exec "$ns2" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 
 cat >"$work/fabric.conf" <<CONF
 fabric {

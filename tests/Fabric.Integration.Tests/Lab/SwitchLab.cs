@@ -60,7 +60,8 @@ public sealed partial class SwitchLab : IAsyncDisposable
                 lab.Hosts.Add(host);
                 Shell.Must("ip", "netns", "add", ns);
                 lab._namespaces.Add(ns);
-                Shell.InNs(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+                // No IPv6 chatter (router solicitations, MLD, DAD) that would teach the fabric MACs behind the tests' back.
+                Shell.InNs(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
                 Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
                 if (!host.Tap)
                 {

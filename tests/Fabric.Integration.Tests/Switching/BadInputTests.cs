@@ -32,8 +32,8 @@ public sealed class BadInputTests
             using var batch = new PacketBatch(4);
             // An Ethernet header announcing IPv4, followed by 6 bytes: too short for an IPv4 header.
             byte[] truncated = [0x02, 0, 0, 0, 0, 0x99, 0x02, 0, 0, 0, 0, 0x98, 0x08, 0x00, 0x45, 0, 0, 20, 0, 0];
-            // An 802.1Q frame cut inside its VLAN tag.
-            byte[] runt = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x98, 0x81, 0x00, 0x00];
+            // An Ethernet header announcing IPv6, followed by 8 bytes: too short for the 40-byte IPv6 header.
+            byte[] runt = [0x02, 0, 0, 0, 0, 0x99, 0x02, 0, 0, 0, 0, 0x98, 0x86, 0xdd, 0x60, 0, 0, 0, 0, 0, 0x3a, 0x40];
             for (var i = 0; i < 2; i++)
             {
                 batch.TryAppend(truncated);
@@ -45,7 +45,7 @@ public sealed class BadInputTests
             Assert.Equal(4, sender.Send(batch));
             Assert.True(await SwitchLab.WaitUntil(() => drops.Total - before >= 4, TimeSpan.FromSeconds(5)), $"parse drops {drops.Total - before}");
             Assert.True(drops.Get(DropReason.TruncatedIpv4) >= 2);
-            Assert.True(drops.Get(DropReason.TruncatedVlan) >= 2);
+            Assert.True(drops.Get(DropReason.TruncatedIpv6) >= 2);
 
             Assert.Equal(0, SwitchLab.Ping(h1, h2.Ip, count: 10));
         }

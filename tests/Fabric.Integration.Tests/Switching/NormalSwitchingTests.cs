@@ -55,6 +55,7 @@ public sealed class NormalSwitchingTests
         Shell.Must("ip", "-n", h1.Namespace, "neigh", "replace", h2.Ip, "lladdr", h2.Mac, "dev", "eth0", "nud", "permanent");
         Shell.Must("ip", "-n", h2.Namespace, "neigh", "replace", h1.Ip, "lladdr", h1.Mac, "dev", "eth0", "nud", "permanent");
 
+        Assert.Equal(0, (await lab.Ctl("fdb/flush", "br0")).Status);
         await using (var flood = await Capture.StartAsync(h3, $"icmp and ether dst {h2.Mac}"))
         {
             // One echo request: h2 is unknown, so it is flooded and h3 sees it; h2's reply teaches the fabric where h2 is.
