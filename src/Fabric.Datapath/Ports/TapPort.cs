@@ -143,6 +143,7 @@ public sealed unsafe class TapPort : IDatapathPort
             string actual = req.GetName();
             int ifIndex = InterfaceInfo.GetIfIndex(actual);
             ulong mac = InterfaceInfo.GetMac(actual);
+            DisableHostIpv6(actual);
             InterfaceInfo.BringUp(actual);
             return new TapPort(actual, ifIndex, mac, fd);
         }
@@ -150,6 +151,23 @@ public sealed unsafe class TapPort : IDatapathPort
         {
             LibC.Close(fd);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Keeps this host's IPv6 stack off the device: a switch port's host side must not send its own router
+    /// solicitations or MLD reports into the bridge (they would arrive here as frames from the port).
+    /// Best effort: a kernel without IPv6 has no such setting.
+    /// </summary>
+    private static void DisableHostIpv6(string name)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/sys/net/ipv6/conf/{name}/disable_ipv6", "1");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No IPv6 on this kernel, or no permission: the port works the same, only noisier.
         }
     }
 
