@@ -180,7 +180,14 @@ public sealed class FabricNode : IAsyncDisposable
         }
 
         await System.Terminate().ConfigureAwait(false);
+        var ports = Datapath.Ports.Values.ToList();
         Datapath.Dispose();
+        foreach (var port in ports)
+        {
+            // Closing a TAP port's descriptor deletes its device.
+            port.Dispose();
+        }
+
         _stopping.Dispose();
         _log.LogInformation("fabric node {Node} stopped", Settings.NodeName);
     }
