@@ -156,9 +156,13 @@ public sealed class SupervisionTests : Fabric.Kernel.TestKit.TestKit
         var bBefore = State(b);
         a.Tell(new Failure("a fails"));
         Assert.Equal(0, State(a).Count);
-        var bAfter = State(b);
-        Assert.Equal(0, bAfter.Count);
-        Assert.NotEqual(bBefore.Instance, bAfter.Instance);
+        // b's restart is sent by the supervisor together with a's but processed on b's own mailbox: poll until seen.
+        AwaitAssert(() =>
+        {
+            var bAfter = State(b);
+            Assert.Equal(0, bAfter.Count);
+            Assert.NotEqual(bBefore.Instance, bAfter.Instance);
+        });
     }
 
     [Fact]
