@@ -109,7 +109,7 @@ public sealed class FlowTableShardScenarioTests
     }
 
     [Fact]
-    public void A_restarted_bridge_relearns_its_mac_table_from_the_installed_megaflows()
+    public async Task A_restarted_bridge_relearns_its_mac_table_from_the_installed_megaflows()
     {
         using var s = new BridgeScenario();
         s.Receive(1, Frames.Arp(H1, Broadcast, 0x0a000001, 0x0a000002));
@@ -118,7 +118,7 @@ public sealed class FlowTableShardScenarioTests
         s.Settle(flows: 2, packetOuts: 1);
 
         s.EventFilter.Exception<InjectedFailureException>().ExpectOne(() => s.Bridge.Tell(new ShardProtocol.Crash("test")));
-        var fdb = s.Bridge.Ask<BridgeProtocol.Fdb>(new BridgeProtocol.GetFdb(), TimeSpan.FromSeconds(5)).Result;
+        var fdb = await s.Bridge.Ask<BridgeProtocol.Fdb>(new BridgeProtocol.GetFdb(), TimeSpan.FromSeconds(5));
         Assert.Contains(fdb.Entries, e => e.Mac == H1 && e.OfPort == 1);
         Assert.Contains(fdb.Entries, e => e.Mac == H2 && e.OfPort == 2);
         Assert.Equal(2, s.Datapath.Flows.Count);
