@@ -5,7 +5,8 @@ namespace Fabric.Integration.Tests.Lab;
 
 /// <summary>
 /// tcpdump on a lab host's eth0, started and confirmed listening before the test sends anything;
-/// <see cref="StopAsync"/> returns the decoded packet lines.
+/// <see cref="StopAsync"/> returns the decoded packet lines. Immediate mode matters: otherwise libpcap
+/// holds packets in its ring until a block times out, and a packet just before SIGINT is never printed.
 /// </summary>
 public sealed class Capture : IAsyncDisposable
 {
@@ -22,7 +23,7 @@ public sealed class Capture : IAsyncDisposable
     public static async Task<Capture> StartAsync(LabHost host, string filter)
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", host.Namespace, "tcpdump", "-i", "eth0", "-n", "-l", "-e", "-U", filter })
+        foreach (var a in new[] { "netns", "exec", host.Namespace, "tcpdump", "--immediate-mode", "-i", "eth0", "-n", "-l", "-e", filter })
         {
             psi.ArgumentList.Add(a);
         }
@@ -61,6 +62,10 @@ public sealed class Capture : IAsyncDisposable
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await _process.WaitForExitAsync(cts.Token);
         }
+
+        // The parameterless WaitForExit also waits until the redirected output has been read to its end,
+        // so the last packet lines tcpdump flushed on SIGINT are in.
+        _process.WaitForExit();
 
         lock (_lines)
         {
