@@ -1,0 +1,105 @@
+using Fabric.Host.Configuration;
+using Fabric.Integration.Tests.Lab;
+using Fabric.Kernel.Configuration;
+
+namespace Fabric.Integration.Tests.Host;
+
+/// <summary>The fabric executable's command line: bad configs and bad commands get one clear line and exit code 2.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fabric-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("fabric {\n  upcall {\n    flow-limit = lots\n  }\n}\n", "bad.conf:3:18: fabric.upcall.flow-limit: expected a number, got 'lots'")]
+    [InlineData("fabric {\n  datapath.batch-size 32\n}\n", "bad.conf:2:23: expected '=' ':' or '{' after key 'datapath.batch-size'")]
+    [InlineData("fabric.bridges = [ { name = br0, ports = [ { name = v1, tag = 5000 } ] } ]\n", "bad.conf:1:63: fabric.bridges[0].ports[0].tag: VLAN 5000 is outside 0..4095")]
+    [InlineData("fabric.bridges = [ { name = br0, ports = [ { name = v1, type = gre } ] } ]\n", "bad.conf:1:64: fabric.bridges[0].ports[0].type: port type 'gre' is not one of: system, tap")]
+    [InlineData("fabric.bridges = [ { name = br0, ports = [ { name = v1, vlan-mode = dot1q } ] } ]\n", "bad.conf:1:69: fabric.bridges[0].ports[0].vlan-mode: vlan-mode 'dot1q' is not one of: access, trunk, native-tagged, native-untagged")]
+    [InlineData("fabric.upcall.max-idle = 10sec\n", "bad.conf:1:26: fabric.upcall.max-idle")]
+    public void A_config_error_names_file_line_and_column(string text, string expected)
+    {
+        var path = Write("bad.conf", text);
+        var e = Assert.Throws<ConfigurationException>(() => NodeSettingsLoader.LoadFile(path));
+        Assert.StartsWith(expected, Path.GetFileName(e.Message.Split(':')[0]) + e.Message[e.Message.IndexOf(':')..]);
+    }
+
+    [Fact]
+    public void The_reference_config_loads_with_ovs_defaults()
+    {
+        var s = NodeSettingsLoader.FromConfig(ConfigurationFactory.Empty);
+        Assert.Equal(200_000, s.Datapath.FlowLimit);
+        Assert.Equal(TimeSpan.FromMilliseconds(10_000), s.MaxIdle);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), s.RevalidateInterval);
+        Assert.Equal(32, s.Datapath.BatchSize);
+        Assert.Equal(100, s.Datapath.EmcInsertInvProb);
+        Assert.Empty(s.Bridges);
+    }
+
+    [Fact]
+    public void Native_modes_put_the_native_vlan_in_the_trunks_and_drop_vlan_0()
+    {
+        var s = NodeSettingsLoader.FromConfig(ConfigurationFactory.ParseString(
+            "fabric.bridges = [ { name = br0, ports = [ { name = v1, tag = 5, vlan-mode = native-untagged, trunks = [0, 20] } ] } ]"));
+        var p = Assert.Single(Assert.Single(s.Bridges).Ports);
+        Assert.Equal(Fabric.Actors.Bridge.VlanMode.NativeUntagged, p.Mode);
+        Assert.Equal(new HashSet<int> { 5, 20 }, p.Trunks);
+    }
+
+    [Fact]
+    public void Fabric_run_with_a_bad_config_prints_one_line_and_exits_2()
+    {
+        var path = Write("lab.conf", "fabric {\n  upcall.flow-limit = lots\n}\n");
+        var r = FabricProcess.Run("run", "--config", path);
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"fabric run: {path}:2:23: fabric.upcall.flow-limit: expected a number, got 'lots'", line);
+        Assert.Equal("", r.Stdout);
+    }
+
+    [Fact]
+    public void Fabric_run_with_a_missing_config_says_so()
+    {
+        var r = FabricProcess.Run("run", "--config", Path.Combine(_dir, "nope.conf"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("nope.conf' does not exist", r.Stderr);
+    }
+
+    [Fact]
+    public void Every_command_has_help()
+    {
+        foreach (var args in new[] { new[] { "--help" }, new[] { "run", "--help" }, new[] { "ctl", "--help" } })
+        {
+            var r = FabricProcess.Run(args);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("Usage:", r.Stdout);
+        }
+    }
+
+    [RootFact]
+    public async Task A_bad_config_or_a_bad_ctl_command_leaves_a_running_node_forwarding()
+    {
+        await using var lab = await SwitchLab.StartAsync([(false, null), (true, null)]);
+        var bad = FabricProcess.Run("run", "--config", Write("bad.conf", "fabric.control.socket = \"" + lab.Socket + "\"\nfabric.upcall.flow-limit = -5\n"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("fabric.upcall.flow-limit: -5 is outside 1..10000000", bad.Stderr);
+
+        var verb = FabricProcess.Run("ctl", "--socket", lab.Socket, "fdb/shwo", "br0");
+        Assert.Equal(2, verb.ExitCode);
+        Assert.Equal("fabric ctl: 'fdb/shwo' is not a valid command (use 'fabric ctl list-commands' to see them)", verb.Stderr.Trim());
+
+        var show = FabricProcess.Run("ctl", "--socket", lab.Socket, "fdb/show", "br0");
+        Assert.Equal(0, show.ExitCode);
+        Assert.StartsWith(" port  VLAN  MAC                Age", show.Stdout);
+
+        Assert.Equal(0, SwitchLab.Ping(lab.Hosts[0], lab.Hosts[1].Ip, count: 10));
+    }
+}
