@@ -68,6 +68,18 @@ public sealed class Megaflow
         set => Volatile.Write(ref _owner, value);
     }
 
+    /// <summary>
+    /// Sets the statistics of a flow restored from a snapshot (recovery, before any poll thread sees it):
+    /// <paramref name="packets"/>, <paramref name="bytes"/>, last use in Unix ms (0 = never) and TCP flags.
+    /// </summary>
+    public void RestoreStatistics(long packets, long bytes, long lastUsedMs, ushort tcpFlags)
+    {
+        Volatile.Write(ref _packets, packets);
+        Volatile.Write(ref _bytes, bytes);
+        Volatile.Write(ref _lastUsedMs, lastUsedMs);
+        Volatile.Write(ref _tcpFlags, tcpFlags);
+    }
+
     /// <summary>False once the flow has been removed from its table; exact-match-cache entries pointing at it then miss.</summary>
     public bool IsLive => !_removed;
 

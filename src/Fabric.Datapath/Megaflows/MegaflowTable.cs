@@ -137,6 +137,18 @@ public sealed class MegaflowTable
         }
     }
 
+    /// <summary>
+    /// The installed flow whose masked key and mask are exactly <paramref name="maskedKey"/> and
+    /// <paramref name="mask"/>, or null (replaying journal events that name a flow by its match).
+    /// </summary>
+    public Megaflow? Find(in FlowKey maskedKey, in FlowMask mask)
+    {
+        lock (_writeLock)
+        {
+            return _byMask.TryGetValue(mask, out MegaflowSubtable? sub) ? sub.Find(maskedKey.Masked(mask)) : null;
+        }
+    }
+
     /// <summary>Replaces the actions of an installed flow in place (revalidation found different actions, ovs-facts §3.3).</summary>
     /// <exception cref="ArgumentException">The flow is not installed in this table.</exception>
     public void ModifyActions(Megaflow flow, DatapathActions actions)

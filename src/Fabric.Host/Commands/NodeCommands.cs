@@ -100,10 +100,23 @@ public static class NodeCommands
         var sb = new StringBuilder();
         foreach (var flow in node.Datapath.Flows.Snapshot())
         {
-            sb.Append(DumpFlowsFormatter.Format(flow, now, verbose)).Append('\n');
+            if (verbose)
+            {
+                sb.Append("ufid:").Append(Ufid(flow.Id)).Append(", ");
+            }
+
+            sb.Append(flow.ToDumpString(now)).Append('\n');
         }
 
         return Task.FromResult(ControlReply.Ok(sb.ToString().TrimEnd('\n')));
+    }
+
+    /// <summary>A stable per-flow identifier in UUID form, as OVS prints with -m.</summary>
+    private static string Ufid(long id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        BitConverter.TryWriteBytes(bytes[8..], id);
+        return new Guid(bytes).ToString();
     }
 
     private static async Task<ControlReply> DelFlows(FabricNode node)
