@@ -11,7 +11,7 @@ namespace Fabric.Actors.Shards;
 public sealed class MegaflowOwner
 {
     /// <summary>Creates a tag.</summary>
-    public MegaflowOwner(string bridge, int shard, int vlan, MacLearningTable table, long xlateVersion)
+    public MegaflowOwner(string bridge, int shard, int vlan, MacLearningTable? table, long xlateVersion)
     {
         Bridge = bridge;
         Shard = shard;
@@ -29,8 +29,8 @@ public sealed class MegaflowOwner
     /// <summary>VLAN the flow's frames belong to on the bridge (-1 if dropped before VLAN assignment).</summary>
     public int Vlan { get; }
 
-    /// <summary>The MAC table the flow was translated against (a restarted bridge has a new one).</summary>
-    public MacLearningTable Table { get; set; }
+    /// <summary>The MAC table the flow was translated against (a restarted bridge has a new one; null for a flow restored from the journal).</summary>
+    public MacLearningTable? Table { get; set; }
 
     /// <summary>The <see cref="MacLearningTable.Version"/> at translation time.</summary>
     public long XlateVersion { get; set; }
