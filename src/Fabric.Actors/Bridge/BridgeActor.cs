@@ -44,7 +44,7 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         Receive<FlushFdb>(_ => FlushFdbHandler());
         Receive<AgeTick>(_ => Age());
         Receive<GetSettings>(_ => Sender.Tell(_settings, Self));
-        Receive<ShardProtocol.Crash>(c => throw new InjectedFailureException(c.Why));
+        Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
     /// <summary>Timers (injected by the kernel).</summary>

@@ -41,6 +41,43 @@ public static class DatapathProtocol
     /// <summary>Reply: the port's datapath number.</summary>
     public sealed record PortAdded(string Name, ushort PortNo);
 
+    /// <summary>Answered with <see cref="Recovered"/> once recovery has finished (commands wait until then).</summary>
+    public sealed record AwaitRecovery;
+
+    /// <summary>Reply: recovery finished.</summary>
+    /// <param name="RestoredFlows">Megaflows put back into the live table from the journal (0 when the table was already live).</param>
+    /// <param name="SequenceNr">Highest journal sequence number.</param>
+    /// <param name="Duration">Time from actor start to recovery completed.</param>
+    public sealed record Recovered(int RestoredFlows, long SequenceNr, TimeSpan Duration);
+
+    /// <summary>
+    /// Graceful exit: wait for every pending journal write, then save a snapshot of the live table so the next
+    /// start recovers quickly. Answered with <see cref="Checkpointed"/>.
+    /// </summary>
+    public sealed record Checkpoint;
+
+    /// <summary>Reply to <see cref="Checkpoint"/> and <see cref="Cleanup"/>: the snapshot's sequence number, or the error.</summary>
+    public sealed record Checkpointed(long SequenceNr, string? Error);
+
+    /// <summary>
+    /// <c>exit --cleanup</c>: delete every megaflow, then their persisted copy (journal events and snapshots).
+    /// Answered with <see cref="Checkpointed"/>.
+    /// </summary>
+    public sealed record Cleanup;
+
+    /// <summary>Ask for the persistence status (persistence/show); answered with <see cref="PersistenceStatus"/>.</summary>
+    public sealed record GetPersistenceStatus;
+
+    /// <summary>Reply: journal position, last snapshot and recovery figures of the datapath actor.</summary>
+    /// <param name="PersistenceId">The actor's persistence id.</param>
+    /// <param name="LastSequenceNr">Highest sequence number written.</param>
+    /// <param name="SnapshotSequenceNr">Sequence number of the last snapshot saved or recovered (0 = none).</param>
+    /// <param name="LastSnapshotAt">When the last snapshot was saved (null = none this run).</param>
+    /// <param name="EventsSinceSnapshot">Events written since that snapshot.</param>
+    /// <param name="RestoredFlows">Megaflows restored at start.</param>
+    /// <param name="RecoveryTime">Duration of the last recovery.</param>
+    public sealed record PersistenceStatus(string PersistenceId, long LastSequenceNr, long SnapshotSequenceNr, DateTime? LastSnapshotAt, long EventsSinceSnapshot, int RestoredFlows, TimeSpan RecoveryTime);
+
     /// <summary>Ask for counters; answered with <see cref="DatapathCounters"/>.</summary>
     public sealed record GetCounters;
 

@@ -49,7 +49,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         Receive<Upcall>(HandleUpcall);
         Receive<Revalidate>(_ => Sweep());
         Receive<ShardProtocol.GetCounters>(_ => Sender.Tell(new ShardCounters(_upcalls, _idleDeleted, _modified, _staleDeleted, _lastSweepMs), Self));
-        Receive<Crash>(c => throw new InjectedFailureException(c.Why));
+        Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
     /// <summary>Timers (injected by the kernel).</summary>

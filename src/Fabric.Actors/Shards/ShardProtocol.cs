@@ -15,7 +15,4 @@ public static class ShardProtocol
 
     /// <summary>Reply: upcalls handled, megaflows deleted as idle, modified and deleted as stale, last sweep (ms).</summary>
     public sealed record ShardCounters(long Upcalls, long IdleDeleted, long Modified, long StaleDeleted, double LastSweepMs);
-
-    /// <summary>Fault injection: make the shard throw (tests, <c>debug/crash</c>).</summary>
-    public sealed record Crash(string Why);
 }

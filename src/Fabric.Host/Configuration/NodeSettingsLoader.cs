@@ -91,6 +91,9 @@ public static class NodeSettingsLoader
             MaxIdle = Max(up.GetTimeSpan("max-idle"), TimeSpan.FromMilliseconds(500)),
             RevalidateInterval = Max(up.GetTimeSpan("max-revalidator"), TimeSpan.FromMilliseconds(100)),
             ShardsPerBridge = Range(up, "shards-per-bridge", 1, 64, "fabric.upcall"),
+            SnapshotEvery = Range(f.GetConfig("persistence"), "snapshot-every", 1, int.MaxValue, "fabric.persistence"),
+            FaultInjection = f.GetBoolean("debug.fault-injection"),
+            Config = config,
             Bridges = bridges,
         };
     }

@@ -1,9 +1,13 @@
 using Fabric.Actors.Bridge;
 using Fabric.Actors.Datapath;
+using Fabric.Actors.Datapath.Persistence;
 using Fabric.Actors.Upcalls;
 using Fabric.Datapath.Ports;
 using Fabric.Host.Configuration;
 using Fabric.Kernel.Actor;
+using Fabric.Kernel.Pattern;
+using Fabric.Kernel.Persistence;
+using Fabric.Persistence.Sql;
 using Microsoft.Extensions.Logging;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
 
@@ -14,13 +18,17 @@ namespace Fabric.Host.Node;
 /// datapath actor and one bridge actor per configured bridge, and the upcall pump between them.
 /// </summary>
 /// <remarks>
-/// Start order: open every port and number it through the datapath actor, start the bridges (which
-/// publish their shards to the upcall router), and only then start the poll threads, so the first
-/// frame read already has somewhere to go. Stop order is the reverse.
+/// Start order: recover the datapath actor from its journal (the megaflow table is back before any port is
+/// polled), open every port and number it through the datapath actor (recovered ports keep their numbers, so
+/// restored megaflows stay right), start the bridges (which publish their shards to the upcall router and
+/// re-seed their MAC tables from the restored megaflows), and only then start the poll threads. Stop order is
+/// the reverse; a graceful stop saves a datapath snapshot first.
 /// </remarks>
 public sealed class FabricNode : IAsyncDisposable
 {
     private static readonly TimeSpan StartupAskTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(120);
+    private bool _cleanedUp;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<OpenedBridge> _bridges = new();
@@ -36,8 +44,25 @@ public sealed class FabricNode : IAsyncDisposable
         Datapath = new DatapathEngine(settings.Datapath, clock);
         System = ActorSystem.Create(settings.NodeName, new ActorSystemSetup { TimeProvider = clock, LoggerFactory = loggerFactory });
         Router = new UpcallRouter();
-        DatapathActor = System.ActorOf(Fabric.Actors.Datapath.DatapathActor.Props(Datapath), "datapath");
+        var (journal, snapshots) = SqlPersistenceFactory.Create(settings.Config);
+        JournalDescription = journal is IDescribable d ? d.Describe() : journal.GetType().Name;
+        var serializers = new SerializerRegistry();
+        serializers.Add(new DatapathEventSerializer());
+        Fabric.Kernel.Persistence.Persistence.Register(System, new PersistenceSetup { Journal = journal, SnapshotStore = snapshots, Serializers = serializers });
+
+        // The datapath actor's supervisor resumes it on failures of its own; a journal failure stops it
+        // (Akka.Persistence semantics) and the backoff supervisor starts it again, live table untouched.
+        var datapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings { SnapshotEvery = settings.SnapshotEvery }, new LiveTableState());
+        var backoff = Backoff.OnStop(datapathProps, "datapath", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume));
+        DatapathActor = System.ActorOf(BackoffSupervisor.Props(backoff), "datapath-supervisor");
     }
+
+    /// <summary>Where the journal lives, e.g. "sqlite:/var/lib/fabric/fabric.db".</summary>
+    public string JournalDescription { get; }
+
+    /// <summary>What recovery restored at start.</summary>
+    public DatapathProtocol.Recovered? Recovery { get; private set; }
 
     /// <summary>The node's settings.</summary>
     public NodeSettings Settings { get; }
@@ -73,6 +98,9 @@ public sealed class FabricNode : IAsyncDisposable
         var node = new FabricNode(settings, loggerFactory, clock ?? TimeProvider.System);
         try
         {
+            Directory.CreateDirectory(settings.StateDir);
+            node.Recovery = await node.DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), RecoveryTimeout).ConfigureAwait(false);
+            node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
             await node.StartBridgesAsync().ConfigureAwait(false);
             node.Datapath.Start();
             node._pump = Task.Factory.StartNew(() => node.Router.PumpAsync(node.Datapath.Upcalls, node._stopping.Token), TaskCreationOptions.LongRunning).Unwrap();
@@ -91,6 +119,18 @@ public sealed class FabricNode : IAsyncDisposable
 
     /// <summary>Asks the node to stop; <see cref="Stopping"/> fires.</summary>
     public void RequestStop() => _stopping.Cancel();
+
+    /// <summary>
+    /// <c>exit --cleanup</c>: stops forwarding, then deletes every megaflow and its persisted copy
+    /// (journal and snapshots), so the next start begins cold. Returns the error text, or null.
+    /// </summary>
+    public async Task<string?> CleanupAsync()
+    {
+        Datapath.Stop();
+        var done = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Cleanup(), StartupAskTimeout).ConfigureAwait(false);
+        _cleanedUp = done.Error is null;
+        return done.Error;
+    }
 
     private async Task StartBridgesAsync()
     {
@@ -170,6 +210,20 @@ public sealed class FabricNode : IAsyncDisposable
         _disposed = true;
         _stopping.Cancel();
         Datapath.Stop();
+        if (!_cleanedUp && Recovery is not null)
+        {
+            // Graceful stop: everything journaled, plus a snapshot so the next start recovers fast.
+            try
+            {
+                var cp = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Checkpoint(), StartupAskTimeout).ConfigureAwait(false);
+                _log.LogInformation("datapath snapshot at journal sequence {Seq}{Error}", cp.SequenceNr, cp.Error is null ? "" : ": " + cp.Error);
+            }
+            catch (Exception e) when (e is AskTimeoutException or InvalidOperationException)
+            {
+                _log.LogWarning("datapath snapshot on exit failed: {Error}", e.Message);
+            }
+        }
+
         try
         {
             await _pump.ConfigureAwait(false);

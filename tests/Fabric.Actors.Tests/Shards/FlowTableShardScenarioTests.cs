@@ -98,7 +98,7 @@ public sealed class FlowTableShardScenarioTests
         var shard = s.Sys.ResolveActorRef("/user/br0/shard-0");
         Assert.NotNull(shard);
 
-        s.EventFilter.Exception<InjectedFailureException>().ExpectOne(() => shard!.Tell(new ShardProtocol.Crash("test")));
+        s.EventFilter.Exception<InjectedFailureException>().ExpectOne(() => shard!.Tell(new InjectFault("test")));
         Assert.Same(flow, Assert.Single(s.Datapath.Flows.Snapshot()));
         Assert.Equal(1, flow.Packets);
 
@@ -117,7 +117,7 @@ public sealed class FlowTableShardScenarioTests
         s.Receive(2, Frames.Arp(H2, H1, 0x0a000002, 0x0a000001));
         s.Settle(flows: 2, packetOuts: 1);
 
-        s.EventFilter.Exception<InjectedFailureException>().ExpectOne(() => s.Bridge.Tell(new ShardProtocol.Crash("test")));
+        s.EventFilter.Exception<InjectedFailureException>().ExpectOne(() => s.Bridge.Tell(new InjectFault("test")));
         var fdb = await s.Bridge.Ask<BridgeProtocol.Fdb>(new BridgeProtocol.GetFdb(), TimeSpan.FromSeconds(5));
         Assert.Contains(fdb.Entries, e => e.Mac == H1 && e.OfPort == 1);
         Assert.Contains(fdb.Entries, e => e.Mac == H2 && e.OfPort == 2);
