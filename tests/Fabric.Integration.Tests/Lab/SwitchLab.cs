@@ -40,11 +40,38 @@ public sealed partial class SwitchLab : IAsyncDisposable
 
     public string Subnet { get; private set; } = "";
 
+    /// <summary>The node's config file.</summary>
+    public string ConfigPath { get; private set; } = "";
+
+    /// <summary>Where a process node's output goes.</summary>
+    public string LogPath => Path.Combine(_dir, "fabric.log");
+
+    /// <summary>The node's state directory (its SQLite journal lives there).</summary>
+    public string StateDir => Path.Combine(_dir, "state");
+
+    /// <summary>The running <c>fabric run</c> process of a process lab (null for in-process labs).</summary>
+    public FabricNodeProcess? Process { get; private set; }
+
+    /// <summary>Starts the node process again (after it exited or was killed) and waits for its socket.</summary>
+    public async Task RestartAsync()
+    {
+        if (Process is { } old)
+        {
+            await old.DisposeAsync();
+        }
+
+        Process = await FabricNodeProcess.StartAsync(ConfigPath, Socket, LogPath);
+    }
+
     /// <summary>
     /// Builds a lab with one host per entry of <paramref name="hosts"/> (tap?, VLAN tag) on bridge br0,
     /// in subnet 10.(random).(random).0/24, and starts the fabric.
     /// </summary>
-    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2)
+    /// <param name="hosts">Per host: attach through a TAP port (else veth/AF_PACKET), and its access VLAN.</param>
+    /// <param name="extraConfig">HOCON lines added inside <c>fabric { }</c>.</param>
+    /// <param name="shards">Flow-table shards per bridge.</param>
+    /// <param name="asProcess">Run the node as a real <c>fabric run</c> process (restart tests) instead of in-process.</param>
+    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2, bool asProcess = false)
     {
         var id = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new SwitchLab(id);
@@ -75,7 +102,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
 
             var sb = new StringBuilder();
             sb.Append("fabric {\n  node-name = lab-").Append(id).Append('\n');
-            sb.Append("  state-dir = \"").Append(lab._dir).Append("/state\"\n");
+            sb.Append("  state-dir = \"").Append(lab.StateDir).Append("\"\n");
             sb.Append("  control.socket = \"").Append(lab.Socket).Append("\"\n");
             sb.Append("  upcall.shards-per-bridge = ").Append(shards).Append('\n');
             sb.Append("  bridges = [ { name = br0, ports = [\n");
@@ -96,6 +123,19 @@ public sealed partial class SwitchLab : IAsyncDisposable
             }
 
             sb.Append("  ] } ]\n").Append(extraConfig).Append("}\n");
+            lab.ConfigPath = Path.Combine(lab._dir, "fabric.conf");
+            File.WriteAllText(lab.ConfigPath, sb.ToString());
+            if (asProcess)
+            {
+                if (lab.Hosts.Any(h => h.Tap))
+                {
+                    throw new ArgumentException("a TAP device disappears with the process that created it: process labs use veth ports", nameof(hosts));
+                }
+
+                lab.Process = await FabricNodeProcess.StartAsync(lab.ConfigPath, lab.Socket, lab.LogPath);
+                return lab;
+            }
+
             var settings = NodeSettingsLoader.FromConfig(ConfigurationFactory.ParseString(sb.ToString(), "lab.conf"));
             lab.Node = await FabricNode.StartAsync(settings, NullLoggerFactory.Instance);
             var registry = new ControlCommandRegistry();
@@ -172,6 +212,26 @@ public sealed partial class SwitchLab : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls the asynchronous <paramref name="condition"/> until true or <paramref name="timeout"/>; returns the last result.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
     /// <summary>How often WaitUntil re-checks a kernel-side condition (there is no event to await for it).</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
@@ -185,6 +245,11 @@ public sealed partial class SwitchLab : IAsyncDisposable
         if (Node is not null)
         {
             await Node.DisposeAsync();
+        }
+
+        if (Process is not null)
+        {
+            await Process.DisposeAsync();
         }
 
         foreach (var ns in _namespaces)
