@@ -167,9 +167,9 @@ public sealed class SqliteJournal : IJournal
             }
 
             string persistenceId = events[0].PersistenceId;
-            if (!OnePersistenceId(events, persistenceId))
+            if (JournalRowCheck.Check(events) is { } rejection)
             {
-                results[i] = JournalWriteRejectedException.MixedIds(persistenceId);
+                results[i] = rejection;
                 continue;
             }
 
@@ -203,18 +203,5 @@ public sealed class SqliteJournal : IJournal
 
         transaction.Commit();
         return results;
-    }
-
-    private static bool OnePersistenceId(IReadOnlyList<PersistentRepr> events, string persistenceId)
-    {
-        for (int e = 1; e < events.Count; e++)
-        {
-            if (!string.Equals(events[e].PersistenceId, persistenceId, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
