@@ -10,7 +10,8 @@ namespace Fabric.Persistence.Sql.Postgres;
 /// An <see cref="IJournal"/> in PostgreSQL (for clustered nodes, DESIGN.md "Persistence") with Akka.Persistence.Sql's
 /// <c>default</c> journal and journal_metadata tables (actor-semantics §6), created on first use. A
 /// <see cref="WriteMessagesAsync"/> call is one transaction holding one multi-row <c>INSERT … SELECT FROM unnest(arrays)
-/// ON CONFLICT DO NOTHING RETURNING</c> — one round trip for the whole group commit. A write of which any event collided
+/// ON CONFLICT DO NOTHING</c> — one statement for the whole group commit, committed when its row count shows that every row
+/// went in. Otherwise the transaction is rolled back and redone with <c>RETURNING</c>: a write of which any event collided
 /// with a stored (persistence_id, sequence_number) is rejected and its other rows removed again in the same transaction, so
 /// a rejection never stores part of an AtomicWrite and never fails the rest of the batch. Deletes remove rows and record the
 /// highest sequence number in journal_metadata. Failures throw a one-line <see cref="SqlStoreException"/>, e.g.
@@ -21,6 +22,7 @@ public sealed class PostgresJournal : IJournal
     private readonly PostgresDatabase _database;
     private readonly TableNames _tables;
     private readonly string _insertSql;
+    private readonly string _insertReturningSql;
     private readonly string _undoSql;
 
     /// <summary>Creates a journal on the database of <paramref name="connectionString"/>; nothing is contacted yet.</summary>
@@ -35,7 +37,8 @@ public sealed class PostgresJournal : IJournal
         _insertSql =
             $"INSERT INTO {_tables.Journal} (persistence_id, sequence_number, created, tags, message, manifest, writer_uuid) " +
             "SELECT * FROM unnest(@pid, @seq, @created, @tags, @message, @manifest, @writer) " +
-            "ON CONFLICT (persistence_id, sequence_number) DO NOTHING RETURNING persistence_id, sequence_number";
+            "ON CONFLICT (persistence_id, sequence_number) DO NOTHING";
+        _insertReturningSql = _insertSql + " RETURNING persistence_id, sequence_number";
         _undoSql = $"DELETE FROM {_tables.Journal} WHERE (persistence_id, sequence_number) IN (SELECT * FROM unnest(@pid, @seq))";
     }
 
@@ -173,31 +176,50 @@ public sealed class PostgresJournal : IJournal
 
     private async Task<IReadOnlyList<Exception?>> WriteAsync(NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, Exception?[] results, PostgresJournalBatch batch, CancellationToken ct)
     {
-        await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var stored = new HashSet<(string, long)>();
-        await using (var insert = new NpgsqlCommand(_insertSql, connection, transaction))
+        // Fast path (no duplicate, the normal case): one INSERT whose row count proves every row was stored.
+        await using (var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
         {
-            insert.Parameters.Add(new NpgsqlParameter<string[]>("pid", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.PersistenceIds });
-            insert.Parameters.Add(new NpgsqlParameter<long[]>("seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = batch.SequenceNrs });
-            insert.Parameters.Add(new NpgsqlParameter<long[]>("created", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = batch.Created });
-            insert.Parameters.Add(new NpgsqlParameter<string?[]>("tags", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.Tags });
-            insert.Parameters.Add(new NpgsqlParameter<byte[][]>("message", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = batch.Messages });
-            insert.Parameters.Add(new NpgsqlParameter<string[]>("manifest", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.Manifests });
-            insert.Parameters.Add(new NpgsqlParameter<string[]>("writer", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.WriterUuids });
-            await using var reader = await insert.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            await using var insert = InsertCommand(_insertSql, connection, transaction, batch);
+            if (await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == batch.Count)
             {
-                stored.Add((reader.GetString(0), reader.GetInt64(1)));
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return results;
             }
+
+            await transaction.RollbackAsync(ct).ConfigureAwait(false);
         }
 
-        if (stored.Count != batch.Count)
+        // Some row collided: redo it, learning which rows went in, and reject (and undo) the writes that did not go in whole.
+        await using (var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
         {
+            var stored = new HashSet<(string, long)>();
+            await using (var insert = InsertCommand(_insertReturningSql, connection, transaction, batch))
+            await using (var reader = await insert.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    stored.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+            }
+
             await RejectCollidedWritesAsync(connection, transaction, writes, results, stored, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
         return results;
+    }
+
+    private static NpgsqlCommand InsertCommand(string sql, NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresJournalBatch batch)
+    {
+        var insert = new NpgsqlCommand(sql, connection, transaction);
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("pid", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.PersistenceIds });
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = batch.SequenceNrs });
+        insert.Parameters.Add(new NpgsqlParameter<long[]>("created", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = batch.Created });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]>("tags", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.Tags });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]>("message", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = batch.Messages });
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("manifest", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.Manifests });
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("writer", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.WriterUuids });
+        return insert;
     }
 
     private async Task RejectCollidedWritesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AtomicWrite> writes, Exception?[] results, HashSet<(string, long)> stored, CancellationToken ct)
