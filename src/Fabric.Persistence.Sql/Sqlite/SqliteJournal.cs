@@ -136,9 +136,10 @@ public sealed class SqliteJournal : IJournal
     /// <returns>A task completing when closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        // The database waits for a running write to finish and refuses new ones, so the statements are idle afterwards.
+        await _database.DisposeAsync().ConfigureAwait(false);
         _commands?.Dispose();
         _commands = null;
-        await _database.DisposeAsync().ConfigureAwait(false);
     }
 
     private IReadOnlyList<Exception?> Write(SqliteConnection connection, IReadOnlyList<AtomicWrite> writes)
