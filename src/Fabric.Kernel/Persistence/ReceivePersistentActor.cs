@@ -36,6 +36,16 @@ public abstract class ReceivePersistentActor : Eventsourced
         });
     }
 
+    /// <summary>Handles commands of type <typeparamref name="T"/> that match <paramref name="shouldHandle"/> (filter first, like <c>ReceiveActor</c>).</summary>
+    /// <typeparam name="T">Command type (subtypes match).</typeparam>
+    /// <param name="shouldHandle">Filter; non-matching commands fall through to later handlers.</param>
+    /// <param name="handler">The handler.</param>
+    protected void Command<T>(Predicate<T> shouldHandle, Action<T> handler)
+    {
+        ArgumentNullException.ThrowIfNull(shouldHandle);
+        Command(handler, shouldHandle);
+    }
+
     /// <summary>Handles commands of type <typeparamref name="T"/>; returning <see langword="false"/> falls through to later handlers.</summary>
     /// <typeparam name="T">Command type (subtypes match).</typeparam>
     /// <param name="handler">The handler.</param>
