@@ -99,17 +99,23 @@ public abstract class ActorBase
     /// <returns>The strategy.</returns>
     protected virtual SupervisorStrategy SupervisorStrategy() => Actor.SupervisorStrategy.DefaultStrategy;
 
+    /// <summary>The cell this instance belongs to (persistence plumbing).</summary>
+    internal ActorCell Cell => _cell;
+
     internal bool ReceiveInternal(object message) => Receive(message);
+
+    /// <summary>Runs <paramref name="receive"/> (the current behavior) for a user message; persistent actors wrap it with their state machine.</summary>
+    internal virtual bool AroundReceive(Receive receive, object message) => receive(message);
 
     internal void UnhandledInternal(object message) => Unhandled(message);
 
-    internal void AroundPreStart() => PreStart();
+    internal virtual void AroundPreStart() => PreStart();
 
-    internal void AroundPostStop() => PostStop();
+    internal virtual void AroundPostStop() => PostStop();
 
-    internal void AroundPreRestart(Exception reason, object? message) => PreRestart(reason, message);
+    internal virtual void AroundPreRestart(Exception reason, object? message) => PreRestart(reason, message);
 
-    internal void AroundPostRestart(Exception reason) => PostRestart(reason);
+    internal virtual void AroundPostRestart(Exception reason) => PostRestart(reason);
 
     internal SupervisorStrategy SupervisorStrategyInternal() => SupervisorStrategy();
 

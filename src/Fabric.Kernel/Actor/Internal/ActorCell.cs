@@ -71,6 +71,9 @@ internal sealed partial class ActorCell : IActorContext
     /// <summary>The envelope being processed and its sequence number (used by the stash).</summary>
     public (Envelope Envelope, long Sequence) CurrentMessage => (_currentEnvelope, _messageSequence);
 
+    /// <summary>Makes <see cref="Sender"/> report <paramref name="sender"/> for the rest of the current message (persist handlers run with their command's sender).</summary>
+    public void SetCurrentSender(IActorRef sender) => _currentEnvelope = _currentEnvelope with { Sender = sender };
+
     public TimerScheduler TimerScheduler => _timers ??= new TimerScheduler(_self, _system.TimeProvider);
 
     /// <summary>Called by <see cref="ActorBase"/>'s constructor: the cell creating it, consumed once.</summary>
@@ -250,7 +253,7 @@ internal sealed partial class ActorCell : IActorContext
     private void ReceiveMessage(object message)
     {
         var behavior = _behaviorStack[^1];
-        if (!behavior(message))
+        if (!_actor!.AroundReceive(behavior, message))
         {
             _actor!.UnhandledInternal(message);
         }
