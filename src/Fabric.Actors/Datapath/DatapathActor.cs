@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Fabric.Actors.Datapath.Persistence;
 using Fabric.Actors.Datapath.Persistence.Proto;
+using FlowsDeletedEvent = Fabric.Actors.Datapath.Persistence.Proto.FlowsDeleted;
+using FlowsDeleted = Fabric.Actors.Datapath.DatapathProtocol.FlowsDeleted;
 using Fabric.Actors.Diagnostics;
 using Fabric.Datapath.Megaflows;
 using Fabric.Kernel.Actor;
@@ -56,7 +58,7 @@ public sealed class DatapathActor : ReceivePersistentActor
         Recover<SnapshotOffer>(OnSnapshotOffer);
         Recover<FlowInstalled>(e => { if (_restoring) { Restore(e); } });
         Recover<FlowModified>(e => { if (_restoring) { ReplayModify(e); } });
-        Recover<FlowsDeleted>(e => { if (_restoring) { ReplayDelete(e); } });
+        Recover<FlowsDeletedEvent>(e => { if (_restoring) { ReplayDelete(e); } });
         Recover<FlowsCleared>(_ => { if (_restoring) { _datapath.Flows.Clear(); } });
         Recover<PortNumbered>(e => _portNumbers[e.Name] = (ushort)e.PortNo);
         Recover<RecoveryCompleted>(_ => OnRecoveryCompleted());
@@ -65,7 +67,7 @@ public sealed class DatapathActor : ReceivePersistentActor
         Command<ModifyFlow>(Modify);
         Command<DeleteFlows>(m => Delete(m.Flows));
         Command<DeleteFlowsWhere>(m => Delete(_datapath.Flows.Snapshot().Where(m.Predicate).ToList()));
-        Command<DeleteAllFlows>(_ => ClearAll());
+        Command<DeleteAllFlows>(_ => Reply(ClearAll()));
         Command<AddPort>(AddPortHandler);
         Command<AwaitRecovery>(_ => Sender.Tell(new Recovered(_restoredFlows, LastSequenceNr, _recoveryTime), Self));
         Command<Checkpoint>(_ => CheckpointHandler());
@@ -129,7 +131,7 @@ public sealed class DatapathActor : ReceivePersistentActor
         }
     }
 
-    private void ReplayDelete(FlowsDeleted e)
+    private void ReplayDelete(FlowsDeletedEvent e)
     {
         foreach (var r in e.Flows)
         {
@@ -189,7 +191,7 @@ public sealed class DatapathActor : ReceivePersistentActor
 
     private void Delete(IReadOnlyList<Megaflow> flows)
     {
-        var e = new FlowsDeleted();
+        var e = new FlowsDeletedEvent();
         foreach (var f in flows)
         {
             if (_datapath.Flows.Remove(f))
@@ -207,13 +209,13 @@ public sealed class DatapathActor : ReceivePersistentActor
         Reply(e.Flows.Count);
     }
 
-    private void ClearAll()
+    private int ClearAll()
     {
         var n = _datapath.Flows.Count;
         _datapath.Flows.Clear();
         _deleted += n;
         Journal(new FlowsCleared());
-        Reply(n);
+        return n;
     }
 
     private void Reply(int deleted)

@@ -8,6 +8,8 @@ using Fabric.Kernel.Actor;
 using Fabric.Kernel.Pattern;
 using Fabric.Kernel.Persistence;
 using Fabric.Persistence.Sql;
+using Fabric.Persistence.Sql.Postgres;
+using Fabric.Persistence.Sql.Sqlite;
 using Microsoft.Extensions.Logging;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
 
@@ -45,7 +47,12 @@ public sealed class FabricNode : IAsyncDisposable
         System = ActorSystem.Create(settings.NodeName, new ActorSystemSetup { TimeProvider = clock, LoggerFactory = loggerFactory });
         Router = new UpcallRouter();
         var (journal, snapshots) = SqlPersistenceFactory.Create(settings.Config);
-        JournalDescription = journal is IDescribable d ? d.Describe() : journal.GetType().Name;
+        JournalDescription = journal switch
+        {
+            SqliteJournal j => j.Describe(),
+            PostgresJournal j => j.Describe(),
+            _ => journal.GetType().Name,
+        };
         var serializers = new SerializerRegistry();
         serializers.Add(new DatapathEventSerializer());
         Fabric.Kernel.Persistence.Persistence.Register(System, new PersistenceSetup { Journal = journal, SnapshotStore = snapshots, Serializers = serializers });

@@ -3,15 +3,21 @@ using Fabric.Actors.Datapath;
 using Fabric.Actors.Upcalls;
 using Fabric.Datapath.Forwarding;
 using Fabric.Datapath.Ports;
+using Fabric.Actors.Datapath.Persistence;
 using Fabric.Kernel.Actor;
+using Fabric.Kernel.Pattern;
+using Fabric.Kernel.Persistence;
 using Fabric.Kernel.TestKit;
+using Fabric.Kernel.TestKit.Persistence;
 using Dp = Fabric.Datapath.Forwarding.Datapath;
 
 namespace Fabric.Actors.Tests.Support;
 
 /// <summary>
 /// A bridge "br0" with three in-memory ports over a real datapath that is driven one poll pass at a time
-/// (<see cref="Dp.RunOnce"/>), with the actors on a virtual clock: deterministic actor scenarios.
+/// (<see cref="Dp.RunOnce"/>), with the actors on a virtual clock and the datapath actor journaling into an
+/// in-memory journal with fault injection, under the same backoff supervisor as in a node: deterministic
+/// actor scenarios.
 /// </summary>
 public sealed class BridgeScenario : TestKit
 {
@@ -36,7 +42,16 @@ public sealed class BridgeScenario : TestKit
         }
 
         Settings = new BridgeSettings { Name = "br0", Ports = bridgePorts, Shards = shards };
-        DatapathActor = Sys.ActorOf(Fabric.Actors.Datapath.DatapathActor.Props(Datapath), "datapath");
+        var serializers = new SerializerRegistry();
+        serializers.Add(new DatapathEventSerializer());
+        Journal = new InMemoryJournal(serializers);
+        SnapshotStore = new InMemorySnapshotStore();
+        Fabric.Kernel.Persistence.Persistence.Register(Sys, new PersistenceSetup { Journal = Journal, SnapshotStore = SnapshotStore, Serializers = serializers });
+        DatapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings(), new LiveTableState());
+        var backoff = Backoff.OnStop(DatapathProps, "datapath", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), 0)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume));
+        DatapathActor = Sys.ActorOf(BackoffSupervisor.Props(backoff), "datapath-supervisor");
+        DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), TimeSpan.FromSeconds(5)).Wait();
         Router = new UpcallRouter();
         Bridge = Sys.ActorOf(BridgeActor.Props(Settings, Datapath, DatapathActor, Router), "br0");
         Bridge.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), TimeSpan.FromSeconds(5)).Wait();
@@ -50,7 +65,14 @@ public sealed class BridgeScenario : TestKit
 
     public BridgeSettings Settings { get; }
 
+    /// <summary>The datapath actor's backoff supervisor (messages are forwarded to the datapath actor).</summary>
     public IActorRef DatapathActor { get; }
+
+    public Props DatapathProps { get; }
+
+    public InMemoryJournal Journal { get; }
+
+    public InMemorySnapshotStore SnapshotStore { get; }
 
     public UpcallRouter Router { get; }
 
