@@ -69,10 +69,8 @@ public sealed class GroupCommitJournalTests
         var journal = new GroupCommitJournal(inner, maxBatchEvents: 1000, statistics);
 
         var tasks = new List<(string Id, long Seq, Task<IReadOnlyList<Exception?>> Task)>();
-        var start = new Barrier(writers);
         var threads = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
         {
-            start.SignalAndWait();
             var mine = new List<(string, long, Task<IReadOnlyList<Exception?>>)>();
             for (var i = 1; i <= perWriter; i++)
             {
