@@ -30,6 +30,8 @@ public sealed class FabricNode : IAsyncDisposable
 {
     private static readonly TimeSpan StartupAskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(120);
+    private readonly Fabric.Kernel.Persistence.Journal.IJournal _journal;
+    private readonly Fabric.Kernel.Persistence.Snapshot.ISnapshotStore _snapshots;
     private bool _cleanedUp;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
@@ -46,23 +48,48 @@ public sealed class FabricNode : IAsyncDisposable
         Datapath = new DatapathEngine(settings.Datapath, clock);
         System = ActorSystem.Create(settings.NodeName, new ActorSystemSetup { TimeProvider = clock, LoggerFactory = loggerFactory });
         Router = new UpcallRouter();
-        var (journal, snapshots) = SqlPersistenceFactory.Create(settings.Config);
-        JournalDescription = journal switch
+        (_journal, _snapshots) = SqlPersistenceFactory.Create(settings.Config);
+        JournalDescription = _journal switch
         {
             SqliteJournal j => j.Describe(),
             PostgresJournal j => j.Describe(),
-            _ => journal.GetType().Name,
+            _ => _journal.GetType().Name,
         };
         var serializers = new SerializerRegistry();
         serializers.Add(new DatapathEventSerializer());
-        Fabric.Kernel.Persistence.Persistence.Register(System, new PersistenceSetup { Journal = journal, SnapshotStore = snapshots, Serializers = serializers });
+        Fabric.Kernel.Persistence.Persistence.Register(System, new PersistenceSetup { Journal = _journal, SnapshotStore = _snapshots, Serializers = serializers });
+    }
 
-        // The datapath actor's supervisor resumes it on failures of its own; a journal failure stops it
-        // (Akka.Persistence semantics) and the backoff supervisor starts it again, live table untouched.
-        var datapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings { SnapshotEvery = settings.SnapshotEvery }, new LiveTableState());
+    /// <summary>
+    /// Opens the journal and snapshot store now (creating their tables), so a store that cannot be reached fails the
+    /// start with one clear error instead of leaving the datapath actor retrying recovery through backoff.
+    /// </summary>
+    private async Task OpenStoresAsync()
+    {
+        Directory.CreateDirectory(Settings.StateDir);
+        switch (_journal)
+        {
+            case SqliteJournal j: await j.InitializeAsync().ConfigureAwait(false); break;
+            case PostgresJournal j: await j.InitializeAsync().ConfigureAwait(false); break;
+        }
+
+        switch (_snapshots)
+        {
+            case SqliteSnapshotStore s: await s.InitializeAsync().ConfigureAwait(false); break;
+            case PostgresSnapshotStore s: await s.InitializeAsync().ConfigureAwait(false); break;
+        }
+    }
+
+    /// <summary>
+    /// Starts the datapath actor under its supervisor: the supervisor resumes it on failures of its own; a journal
+    /// failure stops it (Akka.Persistence semantics) and the backoff supervisor starts it again, live table untouched.
+    /// </summary>
+    private IActorRef StartDatapathActor()
+    {
+        var datapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings { SnapshotEvery = Settings.SnapshotEvery }, new LiveTableState());
         var backoff = Backoff.OnStop(datapathProps, "datapath", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2)
             .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume));
-        DatapathActor = System.ActorOf(BackoffSupervisor.Props(backoff), "datapath-supervisor");
+        return System.ActorOf(BackoffSupervisor.Props(backoff), "datapath-supervisor");
     }
 
     /// <summary>Where the journal lives, e.g. "sqlite:/var/lib/fabric/fabric.db".</summary>
@@ -80,8 +107,8 @@ public sealed class FabricNode : IAsyncDisposable
     /// <summary>The actor system.</summary>
     public ActorSystem System { get; }
 
-    /// <summary>The datapath actor, sole writer of forwarding state.</summary>
-    public IActorRef DatapathActor { get; }
+    /// <summary>The datapath actor (through its backoff supervisor, which forwards to it), sole writer of forwarding state.</summary>
+    public IActorRef DatapathActor { get; private set; } = ActorRefs.Nobody;
 
     /// <summary>Routes upcalls to flow-table shards.</summary>
     public UpcallRouter Router { get; }
@@ -105,7 +132,8 @@ public sealed class FabricNode : IAsyncDisposable
         var node = new FabricNode(settings, loggerFactory, clock ?? TimeProvider.System);
         try
         {
-            Directory.CreateDirectory(settings.StateDir);
+            await node.OpenStoresAsync().ConfigureAwait(false);
+            node.DatapathActor = node.StartDatapathActor();
             node.Recovery = await node.DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), RecoveryTimeout).ConfigureAwait(false);
             node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
             await node.StartBridgesAsync().ConfigureAwait(false);
@@ -241,6 +269,8 @@ public sealed class FabricNode : IAsyncDisposable
         }
 
         await System.Terminate().ConfigureAwait(false);
+        await _journal.DisposeAsync().ConfigureAwait(false);
+        await _snapshots.DisposeAsync().ConfigureAwait(false);
         var ports = Datapath.Ports.Values.ToList();
         Datapath.Dispose();
         foreach (var port in ports)

@@ -56,7 +56,7 @@ public static class RunCommand
         {
             node = await FabricNode.StartAsync(settings, loggerFactory).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Fabric.Persistence.Sql.SqlStoreException or ConfigurationException)
         {
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
             return 2;
