@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then
-  bash lab/ensure-packages.sh
+  bash lab/ensure-packages.sh --tests
 fi
 results="$(mktemp -d /tmp/fabric-tests.XXXXXX)"
 dotnet build Fabric.sln -c Release -nologo -v q 2>&1 | tail -n 3
