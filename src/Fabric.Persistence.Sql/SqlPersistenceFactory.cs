@@ -32,6 +32,23 @@ public static class SqlPersistenceFactory
     /// <summary>The state directory used when neither <c>fabric.persistence.sqlite.path</c> nor <c>fabric.state-dir</c> is set.</summary>
     public const string DefaultStateDir = "/var/lib/fabric";
 
+    /// <summary>
+    /// Loads and initializes the native SQLite library (an in-memory database is opened and closed), so that a
+    /// caller can do it on another thread while it is busy with something else; idempotent, never throws.
+    /// </summary>
+    public static void WarmUp()
+    {
+        try
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+            connection.Open();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The real open reports the problem with its path.
+        }
+    }
+
     /// <summary>Creates the journal and snapshot store configured in <paramref name="config"/> (the whole configuration).</summary>
     /// <param name="config">Root configuration holding <c>fabric.persistence</c> (and <c>fabric.state-dir</c>).</param>
     /// <returns>The journal and the snapshot store; the caller disposes both.</returns>

@@ -22,9 +22,10 @@ namespace Fabric.Host.Node;
 /// <remarks>
 /// Start order: recover the datapath actor from its journal (the megaflow table is back before any port is
 /// polled), open every port and number it through the datapath actor (recovered ports keep their numbers, so
-/// restored megaflows stay right), start the bridges (which publish their shards to the upcall router and
-/// re-seed their MAC tables from the restored megaflows), and only then start the poll threads. Stop order is
-/// the reverse; a graceful stop saves a datapath snapshot first.
+/// restored megaflows stay right), start the poll threads (forwarding on the restored megaflows begins here),
+/// then start the bridges (which publish their shards to the upcall router and re-seed their MAC tables from
+/// the restored megaflows). A graceful stop saves a datapath snapshot, stops the control plane, and stops the
+/// poll threads last, so a restart's outage is only the time when no process forwards.
 /// </remarks>
 public sealed class FabricNode : IAsyncDisposable
 {
@@ -32,10 +33,13 @@ public sealed class FabricNode : IAsyncDisposable
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(120);
     private readonly Fabric.Kernel.Persistence.Journal.IJournal _journal;
     private readonly Fabric.Kernel.Persistence.Snapshot.ISnapshotStore _snapshots;
+    private readonly Task _storesOpened;
     private bool _cleanedUp;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _pumpStop = new();
     private readonly List<OpenedBridge> _bridges = new();
+    private readonly List<BridgeSettings> _pendingBridges = new();
     private Task _pump = Task.CompletedTask;
     private bool _disposed;
 
@@ -45,10 +49,14 @@ public sealed class FabricNode : IAsyncDisposable
         LoggerFactory = loggerFactory;
         Clock = clock;
         _log = loggerFactory.CreateLogger("fabric.node");
+        (_journal, _snapshots) = SqlPersistenceFactory.Create(settings.Config);
+
+        // Opening the stores (native SQLite load, schema check) and loading the journal schema's descriptors run
+        // on another core while this one builds the datapath and the actor system: restarts are shorter.
+        _storesOpened = Task.Run(OpenStoresAsync);
         Datapath = new DatapathEngine(settings.Datapath, clock);
         System = ActorSystem.Create(settings.NodeName, new ActorSystemSetup { TimeProvider = clock, LoggerFactory = loggerFactory });
         Router = new UpcallRouter();
-        (_journal, _snapshots) = SqlPersistenceFactory.Create(settings.Config);
         JournalDescription = _journal switch
         {
             SqliteJournal j => j.Describe(),
@@ -66,18 +74,21 @@ public sealed class FabricNode : IAsyncDisposable
     /// </summary>
     private async Task OpenStoresAsync()
     {
+        _ = Fabric.Actors.Datapath.Persistence.Proto.DatapathEventsReflection.Descriptor;
         Directory.CreateDirectory(Settings.StateDir);
-        switch (_journal)
-        {
-            case SqliteJournal j: await j.InitializeAsync().ConfigureAwait(false); break;
-            case PostgresJournal j: await j.InitializeAsync().ConfigureAwait(false); break;
-        }
-
-        switch (_snapshots)
-        {
-            case SqliteSnapshotStore s: await s.InitializeAsync().ConfigureAwait(false); break;
-            case PostgresSnapshotStore s: await s.InitializeAsync().ConfigureAwait(false); break;
-        }
+        await Task.WhenAll(
+            _journal switch
+            {
+                SqliteJournal j => j.InitializeAsync(),
+                PostgresJournal j => j.InitializeAsync(),
+                _ => Task.CompletedTask,
+            },
+            _snapshots switch
+            {
+                SqliteSnapshotStore s => s.InitializeAsync(),
+                PostgresSnapshotStore s => s.InitializeAsync(),
+                _ => Task.CompletedTask,
+            }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -132,14 +143,31 @@ public sealed class FabricNode : IAsyncDisposable
         var node = new FabricNode(settings, loggerFactory, clock ?? TimeProvider.System);
         try
         {
-            await node.OpenStoresAsync().ConfigureAwait(false);
+            StartupTrace.Mark("node");
+            await node._storesOpened.ConfigureAwait(false);
+            StartupTrace.Mark("stores");
             node.DatapathActor = node.StartDatapathActor();
             node.Recovery = await node.DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), RecoveryTimeout).ConfigureAwait(false);
+            StartupTrace.Mark("recovery");
             node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
-            await node.StartBridgesAsync().ConfigureAwait(false);
+            await node.OpenPortsAsync().ConfigureAwait(false);
+            StartupTrace.Mark("ports");
+
+            // Forward on the restored megaflows at once; an upcall that arrives before its bridge has published
+            // its shards is dropped (counted as unrouted), exactly as if the node had started a moment later.
             node.Datapath.Start();
-            node._pump = Task.Factory.StartNew(() => node.Router.PumpAsync(node.Datapath.Upcalls, node._stopping.Token), TaskCreationOptions.LongRunning).Unwrap();
-            node._log.LogInformation("fabric node {Node} forwarding: {Bridges} bridge(s), {Ports} port(s)", settings.NodeName, node._bridges.Count, node.Datapath.Ports.Count);
+            node._pump = Task.Factory.StartNew(() => node.Router.PumpAsync(node.Datapath.Upcalls, node._pumpStop.Token), TaskCreationOptions.LongRunning).Unwrap();
+            var forwardingAt = Environment.TickCount64;
+            StartupTrace.Mark("forwarding");
+            node._log.LogInformation("startup: {Trace}", StartupTrace.Text);
+            await node.StartBridgesAsync().ConfigureAwait(false);
+            node._log.LogInformation(
+                "fabric node {Node} forwarding {Ms} ms after process start; {Bridges} bridge(s), {Ports} port(s) ready {BridgeMs} ms later",
+                settings.NodeName,
+                (long)(DateTime.Now - global::System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds - (Environment.TickCount64 - forwardingAt),
+                node._bridges.Count,
+                node.Datapath.Ports.Count,
+                Environment.TickCount64 - forwardingAt);
             return node;
         }
         catch
@@ -167,7 +195,7 @@ public sealed class FabricNode : IAsyncDisposable
         return done.Error;
     }
 
-    private async Task StartBridgesAsync()
+    private async Task OpenPortsAsync()
     {
         foreach (var b in Settings.Bridges)
         {
@@ -202,7 +230,7 @@ public sealed class FabricNode : IAsyncDisposable
                 _log.LogInformation("bridge {Bridge}: added {Type} port {Port} (ofport {OfPort}, dp port {DpPort})", b.Name, p.Type, p.Name, ofport, added.PortNo);
             }
 
-            var bridgeSettings = new BridgeSettings
+            _pendingBridges.Add(new BridgeSettings
             {
                 Name = b.Name,
                 Ports = ports,
@@ -211,10 +239,19 @@ public sealed class FabricNode : IAsyncDisposable
                 Shards = Settings.ShardsPerBridge,
                 MaxIdle = Settings.MaxIdle,
                 RevalidateInterval = Settings.RevalidateInterval,
-            };
-            var actor = System.ActorOf(BridgeActor.Props(bridgeSettings, Datapath, DatapathActor, Router), b.Name);
+            });
+        }
+    }
+
+    private async Task StartBridgesAsync()
+    {
+        foreach (var bridgeSettings in _pendingBridges)
+        {
+            var actor = System.ActorOf(BridgeActor.Props(bridgeSettings, Datapath, DatapathActor, Router), bridgeSettings.Name);
             _bridges.Add(new OpenedBridge(bridgeSettings, actor));
         }
+
+        _pendingBridges.Clear();
 
         // Every bridge has published its shards once it answers a message (PreStart runs before any message).
         foreach (var b in _bridges)
@@ -244,10 +281,10 @@ public sealed class FabricNode : IAsyncDisposable
 
         _disposed = true;
         _stopping.Cancel();
-        Datapath.Stop();
         if (!_cleanedUp && Recovery is not null)
         {
-            // Graceful stop: everything journaled, plus a snapshot so the next start recovers fast.
+            // Graceful stop: everything journaled, plus a snapshot so the next start recovers fast. The poll
+            // threads keep forwarding meanwhile: the outage of a restart starts only below.
             try
             {
                 var cp = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Checkpoint(), StartupAskTimeout).ConfigureAwait(false);
@@ -259,6 +296,9 @@ public sealed class FabricNode : IAsyncDisposable
             }
         }
 
+        // The control plane goes first; the poll threads keep forwarding on the installed megaflows until the
+        // very end, so a restart's outage is only the time no process forwards.
+        _pumpStop.Cancel();
         try
         {
             await _pump.ConfigureAwait(false);
@@ -271,6 +311,7 @@ public sealed class FabricNode : IAsyncDisposable
         await System.Terminate().ConfigureAwait(false);
         await _journal.DisposeAsync().ConfigureAwait(false);
         await _snapshots.DisposeAsync().ConfigureAwait(false);
+        Datapath.Stop();
         var ports = Datapath.Ports.Values.ToList();
         Datapath.Dispose();
         foreach (var port in ports)
@@ -280,6 +321,7 @@ public sealed class FabricNode : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _pumpStop.Dispose();
         _log.LogInformation("fabric node {Node} stopped", Settings.NodeName);
     }
 }

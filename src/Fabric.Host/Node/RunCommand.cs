@@ -41,7 +41,12 @@ public static class RunCommand
         NodeSettings settings;
         try
         {
+            StartupTrace.Mark("main");
+
+            // The native SQLite library loads on the other core while this one parses the configuration.
+            _ = Task.Run(Fabric.Persistence.Sql.SqlPersistenceFactory.WarmUp);
             settings = NodeSettingsLoader.LoadFile(configFile.FullName);
+            StartupTrace.Mark("config");
         }
         catch (Exception e) when (e is ConfigurationException or FileNotFoundException or IOException)
         {
