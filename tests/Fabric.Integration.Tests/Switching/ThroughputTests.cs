@@ -15,15 +15,17 @@ public sealed class ThroughputTests(ITestOutputHelper output)
         var (client, server) = (lab.Hosts[0], lab.Hosts[1]);
         Assert.Equal(0, SwitchLab.Ping(client, server.Ip, count: 3));
 
-        var serverTask = Task.Run(() => Shell.InNs(server.Namespace, "iperf3", "-s", "-1", "-B", server.Ip));
-        Shell.Result run = new(1, "", "");
-        await SwitchLab.WaitUntil(() => (run = Shell.InNs(client.Namespace, "iperf3", "-c", server.Ip, "-t", "3", "-J")).ExitCode == 0 || !run.All.Contains("Connection refused"), TimeSpan.FromSeconds(10));
+        var serverTask = Task.Run(() => Shell.RunWithTimeout(TimeSpan.FromSeconds(30), "ip", "netns", "exec", server.Namespace, "iperf3", "-s", "-1", "-B", server.Ip));
+        Assert.True(
+            await SwitchLab.WaitUntil(() => Shell.InNs(server.Namespace, "ss", "-ltnH", "sport", "= :5201").Stdout.Contains("5201", StringComparison.Ordinal), TimeSpan.FromSeconds(10)),
+            "iperf3 server did not start listening");
+        var run = Shell.InNs(client.Namespace, "iperf3", "-c", server.Ip, "-t", "3", "-J", "--connect-timeout", "3000");
         await serverTask;
         Assert.True(run.ExitCode == 0, run.All);
 
         using var doc = JsonDocument.Parse(run.Stdout);
         var end = doc.RootElement.GetProperty("end");
-        var received = end.GetProperty("sum_received");
+        Assert.True(end.TryGetProperty("sum_received", out var received), run.Stdout);
         var bps = received.GetProperty("bits_per_second").GetDouble();
         var bytes = received.GetProperty("bytes").GetInt64();
         output.WriteLine($"iperf3 TCP through the fabric: {bps / 1e6:F1} Mbit/s, {bytes} bytes received");
