@@ -2,8 +2,9 @@
 # The main job on real input: three hosts (network namespaces) on one Fabric bridge — h1 and h2 in
 # VLAN 10, h3 in VLAN 20, all in one IP subnet — with h1 and h3 attached through veth pairs
 # (AF_PACKET ports) and h2 through a TAP device the fabric creates. It starts the fabric, pings
-# within VLAN 10 (must be 0 % loss) and across VLANs (must get no reply), prints fdb/show,
-# dpctl/dump-flows and show, and removes everything it created, even on failure.
+# within VLAN 10 (must be 0 % loss) and across VLANs (must get no reply), prints show, fdb/show,
+# dpctl/dump-flows, dpctl/show, upcall/show and persistence/show, and removes everything it created,
+# even on failure.
 #
 # Run as root from the repository root:   bash lab/demo.sh
 # Checksum and segmentation offloads are turned off on the lab's veths (ethtool -K), because the
@@ -106,5 +107,11 @@ echo "== fabric ctl dpctl/dump-flows"
 echo
 echo "== fabric ctl dpctl/show"
 "$fabric" ctl --socket "$sock" dpctl/show
+echo
+echo "== fabric ctl upcall/show"
+"$fabric" ctl --socket "$sock" upcall/show
+echo
+echo "== fabric ctl persistence/show"
+"$fabric" ctl --socket "$sock" persistence/show
 echo
 if [ "$ok" = 1 ]; then echo "lab: PASS (0% loss within VLAN 10, no reply across VLANs)"; else echo "lab: FAIL"; cat "$work/fabric.log"; exit 1; fi
