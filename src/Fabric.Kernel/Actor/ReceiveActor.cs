@@ -9,8 +9,8 @@ namespace Fabric.Kernel.Actor;
 /// </summary>
 public abstract class ReceiveActor : ActorBase
 {
-    private List<Handler>? _building = [];
-    private Handler[] _initial = [];
+    private readonly HandlerList _handlers = new(
+        "Message handlers can only be registered in the actor's constructor or inside Become/BecomeStacked.");
 
     /// <summary>Handles messages of type <typeparamref name="T"/> (optionally only those matching <paramref name="shouldHandle"/>).</summary>
     /// <typeparam name="T">Message type (subtypes match).</typeparam>
@@ -19,7 +19,7 @@ public abstract class ReceiveActor : ActorBase
     protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Add(typeof(T), m =>
+        _handlers.Add(typeof(T), m =>
         {
             var t = (T)m;
             if (shouldHandle is not null && !shouldHandle(t))
@@ -48,7 +48,7 @@ public abstract class ReceiveActor : ActorBase
     protected void Receive<T>(Func<T, bool> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Add(typeof(T), m => handler((T)m));
+        _handlers.Add(typeof(T), m => handler((T)m));
     }
 
     /// <summary>
@@ -62,7 +62,7 @@ public abstract class ReceiveActor : ActorBase
     protected void ReceiveAsync<T>(Func<T, Task> handler, Predicate<T>? shouldHandle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Add(typeof(T), m =>
+        _handlers.Add(typeof(T), m =>
         {
             var t = (T)m;
             if (shouldHandle is not null && !shouldHandle(t))
@@ -90,7 +90,7 @@ public abstract class ReceiveActor : ActorBase
     protected void ReceiveAny(Action<object> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Add(typeof(object), m =>
+        _handlers.Add(typeof(object), m =>
         {
             handler(m);
             return true;
@@ -99,64 +99,20 @@ public abstract class ReceiveActor : ActorBase
 
     /// <summary>Replaces the current behavior with the handlers registered by <paramref name="configure"/>.</summary>
     /// <param name="configure">Calls <c>Receive</c>/<c>ReceiveAsync</c>/<c>ReceiveAny</c>.</param>
-    protected void Become(Action configure) => Context.Become(Build(configure));
+    protected void Become(Action configure) => Context.Become(_handlers.Build(configure));
 
     /// <summary>Pushes the handlers registered by <paramref name="configure"/> on the behavior stack.</summary>
     /// <param name="configure">Calls <c>Receive</c>/<c>ReceiveAsync</c>/<c>ReceiveAny</c>.</param>
-    protected void BecomeStacked(Action configure) => Context.BecomeStacked(Build(configure));
+    protected void BecomeStacked(Action configure) => Context.BecomeStacked(_handlers.Build(configure));
 
     /// <summary>Pops the behavior stack.</summary>
     protected static void UnbecomeStacked() => Context.UnbecomeStacked();
 
     /// <inheritdoc/>
-    protected sealed override bool Receive(object message) => Match(_initial, message);
+    protected sealed override bool Receive(object message) => _handlers.Match(message);
 
     internal override void OnConstructed()
     {
-        _initial = [.. _building!];
-        _building = null;
+        _handlers.Seal();
     }
-
-    private static bool Match(Handler[] handlers, object message)
-    {
-        foreach (var h in handlers)
-        {
-            if (h.Type.IsInstanceOfType(message) && h.Invoke(message))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private Receive Build(Action configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var previous = _building;
-        _building = [];
-        try
-        {
-            configure();
-            var handlers = _building.ToArray();
-            return m => Match(handlers, m);
-        }
-        finally
-        {
-            _building = previous;
-        }
-    }
-
-    private void Add(Type type, Func<object, bool> invoke)
-    {
-        if (_building is null)
-        {
-            throw new InvalidOperationException(
-                "Message handlers can only be registered in the actor's constructor or inside Become/BecomeStacked.");
-        }
-
-        _building.Add(new Handler(type, invoke));
-    }
-
-    private sealed record Handler(Type Type, Func<object, bool> Invoke);
 }

@@ -11,10 +11,10 @@ namespace Fabric.Kernel.Persistence;
 /// </summary>
 public abstract class ReceivePersistentActor : Eventsourced
 {
-    private List<Handler>? _building = [];
-    private List<Handler>? _recoverBuilding = [];
-    private Handler[] _commands = [];
-    private Handler[] _recovers = [];
+    private readonly HandlerList _commands = new(
+        "Command handlers can only be registered in the actor's constructor or inside Become/BecomeStacked.");
+
+    private readonly HandlerList _recovers = new("Recover handlers can only be registered in the actor's constructor.");
 
     /// <summary>Handles commands of type <typeparamref name="T"/> (optionally only those matching <paramref name="shouldHandle"/>).</summary>
     /// <typeparam name="T">Command type (subtypes match).</typeparam>
@@ -23,7 +23,7 @@ public abstract class ReceivePersistentActor : Eventsourced
     protected void Command<T>(Action<T> handler, Predicate<T>? shouldHandle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        AddCommand(typeof(T), m =>
+        _commands.Add(typeof(T), m =>
         {
             var t = (T)m;
             if (shouldHandle is not null && !shouldHandle(t))
@@ -52,7 +52,7 @@ public abstract class ReceivePersistentActor : Eventsourced
     protected void Command<T>(Func<T, bool> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        AddCommand(typeof(T), m => handler((T)m));
+        _commands.Add(typeof(T), m => handler((T)m));
     }
 
     /// <summary>Handles every command (register it last).</summary>
@@ -60,7 +60,7 @@ public abstract class ReceivePersistentActor : Eventsourced
     protected void CommandAny(Action<object> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        AddCommand(typeof(object), m =>
+        _commands.Add(typeof(object), m =>
         {
             handler(m);
             return true;
@@ -77,7 +77,7 @@ public abstract class ReceivePersistentActor : Eventsourced
     protected void CommandAsync<T>(Func<T, Task> handler, Predicate<T>? shouldHandle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        AddCommand(typeof(T), m =>
+        _commands.Add(typeof(T), m =>
         {
             var t = (T)m;
             if (shouldHandle is not null && !shouldHandle(t))
@@ -97,16 +97,11 @@ public abstract class ReceivePersistentActor : Eventsourced
     protected void Recover<T>(Action<T> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        if (_recoverBuilding is null)
-        {
-            throw new InvalidOperationException("Recover handlers can only be registered in the actor's constructor.");
-        }
-
-        _recoverBuilding.Add(new Handler(typeof(T), m =>
+        _recovers.Add(typeof(T), m =>
         {
             handler((T)m);
             return true;
-        }));
+        });
     }
 
     /// <summary>Handles every recovery message (register it last).</summary>
@@ -116,67 +111,22 @@ public abstract class ReceivePersistentActor : Eventsourced
 
     /// <summary>Replaces the command behavior with the handlers registered by <paramref name="configure"/>.</summary>
     /// <param name="configure">Calls <c>Command</c>/<c>CommandAsync</c>/<c>CommandAny</c>.</param>
-    protected void Become(Action configure) => Context.Become(Build(configure));
+    protected void Become(Action configure) => Context.Become(_commands.Build(configure));
 
     /// <summary>Pushes the command handlers registered by <paramref name="configure"/> on the behavior stack.</summary>
     /// <param name="configure">Calls <c>Command</c>/<c>CommandAsync</c>/<c>CommandAny</c>.</param>
-    protected void BecomeStacked(Action configure) => Context.BecomeStacked(Build(configure));
+    protected void BecomeStacked(Action configure) => Context.BecomeStacked(_commands.Build(configure));
 
     /// <summary>Pops the behavior stack.</summary>
     protected static void UnbecomeStacked() => Context.UnbecomeStacked();
 
     internal override void OnConstructed()
     {
-        _commands = [.. _building!];
-        _recovers = [.. _recoverBuilding!];
-        _building = null;
-        _recoverBuilding = null;
+        _commands.Seal();
+        _recovers.Seal();
     }
 
-    private protected sealed override bool ReceiveCommand(object message) => Match(_commands, message);
+    private protected sealed override bool ReceiveCommand(object message) => _commands.Match(message);
 
-    private protected sealed override bool ReceiveRecover(object message) => Match(_recovers, message);
-
-    private static bool Match(Handler[] handlers, object message)
-    {
-        foreach (var h in handlers)
-        {
-            if (h.Type.IsInstanceOfType(message) && h.Invoke(message))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private Receive Build(Action configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var previous = _building;
-        _building = [];
-        try
-        {
-            configure();
-            var handlers = _building.ToArray();
-            return m => Match(handlers, m);
-        }
-        finally
-        {
-            _building = previous;
-        }
-    }
-
-    private void AddCommand(Type type, Func<object, bool> invoke)
-    {
-        if (_building is null)
-        {
-            throw new InvalidOperationException(
-                "Command handlers can only be registered in the actor's constructor or inside Become/BecomeStacked.");
-        }
-
-        _building.Add(new Handler(type, invoke));
-    }
-
-    private sealed record Handler(Type Type, Func<object, bool> Invoke);
+    private protected sealed override bool ReceiveRecover(object message) => _recovers.Match(message);
 }
