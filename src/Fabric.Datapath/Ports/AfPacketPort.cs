@@ -381,16 +381,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             break;
         }
 
-        if (sent > 0)
-        {
-            _counters.AddTx(sent, bytes);
-        }
-
-        if (dropped > 0)
-        {
-            _counters.AddTxDropped(dropped);
-        }
-
+        _counters.AddTxResult(sent, bytes, dropped);
         return sent;
     }
 

@@ -45,6 +45,20 @@ public sealed class PortCounters
         Interlocked.Add(ref _txBytes, bytes);
     }
 
+    /// <summary>Records the outcome of one send call: frames and bytes the kernel accepted, frames dropped.</summary>
+    public void AddTxResult(long sent, long bytes, long dropped)
+    {
+        if (sent > 0)
+        {
+            AddTx(sent, bytes);
+        }
+
+        if (dropped > 0)
+        {
+            AddTxDropped(dropped);
+        }
+    }
+
     /// <summary>Adds frames dropped on receive.</summary>
     public void AddRxDropped(long packets) => Interlocked.Add(ref _rxDropped, packets);
 

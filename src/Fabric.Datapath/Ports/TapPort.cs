@@ -281,16 +281,7 @@ public sealed unsafe class TapPort : IDatapathPort
             break;
         }
 
-        if (sent > 0)
-        {
-            _counters.AddTx(sent, bytes);
-        }
-
-        if (dropped > 0)
-        {
-            _counters.AddTxDropped(dropped);
-        }
-
+        _counters.AddTxResult(sent, bytes, dropped);
         return sent;
     }
 
