@@ -6,8 +6,8 @@ using Npgsql;
 namespace Fabric.Benchmarks.Persistence;
 
 /// <summary>
-/// PostgreSQL journal: the same append (batches of 1000 single-event AtomicWrites of 100 bytes, one transaction and one
-/// <c>unnest</c> INSERT per batch) and replay (1000 events) as <see cref="SqliteJournalBenchmarks"/>, against the database of
+/// PostgreSQL journal: the same append (batches of 1000 single-event AtomicWrites of 100 bytes, one binary COPY per batch)
+/// and replay (1000 events) as <see cref="SqliteJournalBenchmarks"/>, against the database of
 /// env <c>FABRIC_BENCH_PG</c> (skipped when unset; <c>tests/pg/pg-start.sh</c> starts a throwaway one). Tables get a fresh
 /// prefix and are dropped afterwards. events/s = 1e9 / (ns per op).
 /// </summary>

@@ -4,8 +4,9 @@ using Fabric.Persistence.Sql.Schema;
 namespace Fabric.Persistence.Sql.Postgres;
 
 /// <summary>
-/// The column arrays of one group commit for the journal's <c>unnest</c> insert: row <c>r</c> of every array is one event,
-/// in batch order (so <c>ordering</c> follows it).
+/// The column arrays of one group commit for the journal's <c>unnest</c> insert, the path taken when the batch's COPY hit a
+/// stored (persistence_id, sequence_number): row <c>r</c> of every array is one event, in batch order (so <c>ordering</c>
+/// follows it).
 /// </summary>
 internal sealed class PostgresJournalBatch
 {
