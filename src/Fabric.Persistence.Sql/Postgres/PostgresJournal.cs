@@ -103,14 +103,7 @@ public sealed class PostgresJournal : IJournal
                 await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
                 while (await reader.ReadAsync(token).ConfigureAwait(false))
                 {
-                    recoveryCallback(new PersistentRepr(
-                        persistenceId,
-                        reader.GetInt64(0),
-                        reader.IsDBNull(1) ? string.Empty : reader.GetString(1),
-                        reader.GetFieldValue<byte[]>(2),
-                        reader.GetInt64(3),
-                        TagsColumn.Decode(reader.IsDBNull(4) ? null : reader.GetString(4)),
-                        reader.IsDBNull(5) ? string.Empty : reader.GetString(5)));
+                    recoveryCallback(JournalRowReader.Read(reader, persistenceId));
                 }
 
                 return true;

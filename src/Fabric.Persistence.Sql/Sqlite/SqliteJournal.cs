@@ -75,14 +75,7 @@ public sealed class SqliteJournal : IJournal
                 while (reader.Read())
                 {
                     ct.ThrowIfCancellationRequested();
-                    recoveryCallback(new PersistentRepr(
-                        persistenceId,
-                        reader.GetInt64(0),
-                        reader.IsDBNull(1) ? string.Empty : reader.GetString(1),
-                        reader.GetFieldValue<byte[]>(2),
-                        reader.GetInt64(3),
-                        TagsColumn.Decode(reader.IsDBNull(4) ? null : reader.GetString(4)),
-                        reader.IsDBNull(5) ? string.Empty : reader.GetString(5)));
+                    recoveryCallback(JournalRowReader.Read(reader, persistenceId));
                 }
 
                 return true;
