@@ -314,12 +314,7 @@ public sealed class DatapathTests : IDisposable
 
     private static void WaitUntil(Func<bool> condition, string what)
     {
-        // Bounded poll for work done by real background threads.
-        long deadline = Environment.TickCount64 + 10_000;
-        while (!condition())
-        {
-            Assert.True(Environment.TickCount64 < deadline, $"timed out waiting until {what}");
-            Thread.Sleep(5);
-        }
+        // Bounded spin-then-yield probe for work done by real background threads.
+        Assert.True(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(10)), $"timed out waiting until {what}");
     }
 }

@@ -48,20 +48,14 @@ internal static class PortProbe
         throw new TimeoutException($"{port.Name}: no {what} within {limit.TotalSeconds} s ({frames} other frames received)");
     }
 
-    /// <summary>Re-evaluates <paramref name="condition"/> every 20 ms until it holds or the timeout passes.</summary>
+    /// <summary>Probes <paramref name="condition"/> (spinning, then yielding) until it holds or the timeout passes.</summary>
     public static void WaitUntil(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
-        var clock = Stopwatch.StartNew();
+        // A kernel state change with no descriptor to wait on (sysfs carrier): probe it, bounded.
         TimeSpan limit = timeout ?? DefaultTimeout;
-        while (!condition())
+        if (!SpinWait.SpinUntil(condition, limit))
         {
-            if (clock.Elapsed > limit)
-            {
-                throw new TimeoutException($"{what} did not happen within {limit.TotalSeconds} s");
-            }
-
-            // A bounded poll on a kernel state change that has no descriptor to wait on (sysfs carrier).
-            Thread.Sleep(20);
+            throw new TimeoutException($"{what} did not happen within {limit.TotalSeconds} s");
         }
     }
 

@@ -138,12 +138,17 @@ public sealed class TestKitTests : Fabric.Kernel.TestKit.TestKit
         });
         Assert.Throws<TestKitAssertionException>(() =>
             EventFilter.Exception<ArgumentException>().ExpectOne(() => thrower.Tell("wrong type")));
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Fabric.Kernel.Event.Error));
         Assert.Throws<TestKitAssertionException>(() =>
             EventFilter.Error(contains: "excess").ExpectOne(() =>
             {
                 thrower.Tell("excess-1");
                 thrower.Tell("excess-2");
-                Thread.Sleep(100);
+
+                // Both failures are logged before the block ends.
+                errors.ExpectMsg<Fabric.Kernel.Event.Error>();
+                errors.ExpectMsg<Fabric.Kernel.Event.Error>();
             }));
     }
 
