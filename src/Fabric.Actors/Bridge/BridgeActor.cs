@@ -1,9 +1,9 @@
+using Akka.Actor;
+using Fabric.Actors.Datapath;
 using Fabric.Actors.Diagnostics;
 using Fabric.Actors.Normal;
 using Fabric.Actors.Shards;
 using Fabric.Actors.Upcalls;
-using Fabric.Kernel.Actor;
-using Fabric.Kernel.Scheduling;
 using static Fabric.Actors.Bridge.BridgeProtocol;
 using static Fabric.Actors.Datapath.DatapathProtocol;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
@@ -11,77 +11,116 @@ using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
 namespace Fabric.Actors.Bridge;
 
 /// <summary>
-/// One bridge: owns its configuration, its MAC learning table and its flow-table shard actors
-/// (children <c>shard-0</c> … <c>shard-N-1</c>), ages MAC entries, and answers fdb/show and fdb/flush.
+/// One bridge: owns its configuration and its MAC learning table (the table's only writer), runs its flow-table
+/// shard actors (children <c>shard-0</c> … <c>shard-N-1</c>), ages MAC entries, and answers fdb/show and
+/// fdb/flush. After every change of the MAC table it publishes a new immutable version for the shards and tells
+/// the datapath actor which addresses changed, so the megaflows that used them are deleted at once.
 /// </summary>
 /// <remarks>
-/// Everything is rebuilt from <see cref="BridgeSettings"/> and from the datapath on (re)start: the MAC
-/// table is re-seeded from the bridge's installed megaflows (each one says which source address came
-/// in on which port and VLAN), so a restarted bridge forwards known destinations without flooding.
+/// Everything is rebuilt from <see cref="BridgeSettings"/> and from the datapath on (re)start: the MAC table is
+/// re-seeded from the megaflows of the bridge's ports (each one says which source address came in on which port,
+/// and the port's VLAN configuration says in which VLAN), so a restarted bridge forwards known destinations
+/// without flooding. A restart of the bridge restarts its shards (Akka's default), which keeps them on the same
+/// table instance.
 /// </remarks>
 public sealed class BridgeActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Upcalls a shard's inbox holds before further ones are counted as lost.</summary>
+    public const int ShardInboxCapacity = 1024;
+
     private readonly BridgeSettings _settings;
     private readonly DatapathEngine _datapath;
     private readonly IActorRef _datapathActor;
     private readonly UpcallRouter _router;
     private readonly MacLearningTable _macs;
+    private readonly PublishedMacTable _published;
     private readonly NormalTranslator _translator;
-    private readonly TimeProvider _clock;
+    private readonly ushort[] _dpPorts;
 
     /// <summary>Creates the bridge actor.</summary>
+    /// <param name="settings">The bridge's configuration.</param>
+    /// <param name="datapath">The live datapath (read for seeding and by the shards' revalidation).</param>
+    /// <param name="datapathActor">The datapath actor (or its supervisor), the only writer of megaflows.</param>
+    /// <param name="router">Where the bridge publishes its shards' inboxes.</param>
     public BridgeActor(BridgeSettings settings, DatapathEngine datapath, IActorRef datapathActor, UpcallRouter router)
     {
         _settings = settings;
         _datapath = datapath;
         _datapathActor = datapathActor;
         _router = router;
-        _clock = Context.System.TimeProvider;
         _macs = new MacLearningTable(settings.MacTableSize, settings.MacAgingTime);
         _translator = new NormalTranslator(settings);
+        _dpPorts = settings.Ports.Select(p => p.DpPort).ToArray();
+        SeedFromDatapath();
+        _published = new PublishedMacTable(_macs.View);
 
-        Receive<GetFdb>(_ => Sender.Tell(new Fdb(_settings.Name, _settings.Ports, _macs.Snapshot(), NowMs), Self));
+        Receive<LearnMac>(m => Learn(m));
+        Receive<RefreshMacs>(m =>
+        {
+            var now = NowMs;
+            foreach (var s in m.Seen)
+            {
+                _macs.Refresh(s.Vlan, s.Mac, s.OfPort, now);
+            }
+        });
+        Receive<GetFdb>(_ => Sender.Tell(new Fdb(_settings.Name, _settings.Ports, _macs.Snapshot(), NowMs)));
         Receive<FlushFdb>(_ => FlushFdbHandler());
         Receive<AgeTick>(_ => Age());
-        Receive<GetSettings>(_ => Sender.Tell(_settings, Self));
+        Receive<GetSettings>(_ => Sender.Tell(_settings));
         Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
-    /// <summary>Timers (injected by the kernel).</summary>
+    /// <summary>Timers (set by Akka).</summary>
     public ITimerScheduler Timers { get; set; } = null!;
-
-    /// <summary>The bridge's MAC learning table (for tests and diagnostics).</summary>
-    internal MacLearningTable Macs => _macs;
 
     /// <summary>Props for a bridge actor.</summary>
     public static Props Props(BridgeSettings settings, DatapathEngine datapath, IActorRef datapathActor, UpcallRouter router) =>
-        Fabric.Kernel.Actor.Props.Create(() => new BridgeActor(settings, datapath, datapathActor, router));
+        Akka.Actor.Props.Create(() => new BridgeActor(settings, datapath, datapathActor, router));
 
-    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+    private long NowMs => _datapath.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <inheritdoc />
     protected override void PreStart()
     {
-        SeedFromDatapath();
-        var shards = new IActorRef[Math.Max(1, _settings.Shards)];
-        for (var i = 0; i < shards.Length; i++)
+        var count = Math.Clamp(_settings.Shards, 1, Fabric.Datapath.Megaflows.FlowSlice.Count);
+        var inboxes = new ShardInbox[count];
+        for (var i = 0; i < count; i++)
         {
-            shards[i] = Context.ActorOf(FlowTableShardActor.Props(_settings, i, _translator, _macs, _datapath, _datapathActor), $"shard-{i}");
+            inboxes[i] = new ShardInbox(ShardInboxCapacity);
+            var shard = Context.ActorOf(FlowTableShardActor.Props(_settings, i, count, _translator, _published, inboxes[i], _datapath, _datapathActor), $"shard-{i}");
+            inboxes[i].Attach(shard);
         }
 
-        _router.Publish(_settings.Ports.Select(p => p.DpPort), shards);
+        _router.Publish(_dpPorts, inboxes);
         Timers.StartPeriodicTimer("age", AgeTick.Instance, TimeSpan.FromSeconds(1));
     }
 
     private void SeedFromDatapath()
     {
-        foreach (var flow in _datapath.Flows.Snapshot())
+        var flows = new List<Fabric.Datapath.Megaflows.Megaflow>();
+        foreach (var p in _dpPorts)
         {
-            if (flow.Owner is MegaflowOwner o && o.Bridge == _settings.Name && o.Vlan >= 0 && _translator.PortByDp(flow.Key.InPort) is { } port)
+            _datapath.Flows.CollectInPort(p, flows);
+        }
+
+        foreach (var flow in flows)
+        {
+            if (_translator.PortByDp(flow.Key.InPort) is { } port && port.InputVlan(flow.Key.HasVlan, flow.Key.VlanVid) is int vlan)
             {
                 var seen = flow.LastUsedMs != 0 ? flow.LastUsedMs : flow.CreatedMs;
-                _macs.Learn(o.Vlan, flow.Key.DlSrc, port.OfPort, seen);
+                _macs.Learn(vlan, flow.Key.DlSrc, port.OfPort, seen);
             }
+        }
+    }
+
+    private void Learn(LearnMac m)
+    {
+        var result = _macs.Learn(m.Vlan, m.Mac, m.OfPort, NowMs);
+        if (result is MacLearnResult.Learned or MacLearnResult.Moved)
+        {
+            // Megaflows that flooded towards this address, or forwarded to its old port, are now wrong.
+            _published.Publish(_macs.View);
+            _datapathActor.Tell(new InvalidateMacs(_dpPorts, [new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved)]));
         }
     }
 
@@ -93,18 +132,21 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var gone = expired.Select(e => (e.Vlan, e.Mac)).ToHashSet();
-        var bridge = _settings.Name;
-        _datapathActor.Tell(new DeleteFlowsWhere(
-            f => f.Owner is MegaflowOwner o && o.Bridge == bridge && (gone.Contains((o.Vlan, f.Key.DlDst)) || gone.Contains((o.Vlan, f.Key.DlSrc))),
-            "mac aged out"), ActorRefs.NoSender);
+        _published.Publish(_macs.View);
+        var changes = new MacInvalidation[expired.Count];
+        for (var i = 0; i < changes.Length; i++)
+        {
+            changes[i] = new MacInvalidation(expired[i].Vlan, expired[i].Mac, Source: true);
+        }
+
+        _datapathActor.Tell(new InvalidateMacs(_dpPorts, changes));
     }
 
     private void FlushFdbHandler()
     {
         var n = _macs.Flush();
-        var bridge = _settings.Name;
-        _datapathActor.Tell(new DeleteFlowsWhere(f => f.Owner is MegaflowOwner o && o.Bridge == bridge, "fdb/flush"), ActorRefs.NoSender);
-        Sender.Tell(new FdbFlushed(_settings.Name, n), Self);
+        _published.Publish(_macs.View);
+        _datapathActor.Tell(new DeletePortFlows(_dpPorts));
+        Sender.Tell(new FdbFlushed(_settings.Name, n));
     }
 }

@@ -9,11 +9,21 @@ public static class BridgeProtocol
     /// <summary>Reply: the bridge's ports and MAC entries (LRU first) at <paramref name="NowMs"/> (Unix ms).</summary>
     public sealed record Fdb(string Bridge, IReadOnlyList<BridgePort> Ports, IReadOnlyList<MacEntry> Entries, long NowMs);
 
-    /// <summary>Flush learned MACs (fdb/flush) and the megaflows that used them; answered with <see cref="FdbFlushed"/>.</summary>
+    /// <summary>Flush learned MACs (fdb/flush) and the megaflows of the bridge's ports; answered with <see cref="FdbFlushed"/>.</summary>
     public sealed record FlushFdb;
 
     /// <summary>Reply: how many entries were flushed.</summary>
     public sealed record FdbFlushed(string Bridge, int Entries);
+
+    /// <summary>
+    /// From a flow-table shard: an upcall saw <paramref name="Mac"/> in <paramref name="Vlan"/> arrive on
+    /// <paramref name="OfPort"/>, where the published table does not have it. The bridge, the table's only writer,
+    /// learns it (OVS update_learning_table).
+    /// </summary>
+    public sealed record LearnMac(int Vlan, ulong Mac, int OfPort);
+
+    /// <summary>From a flow-table shard's revalidation: these source addresses carried traffic through cached megaflows.</summary>
+    public sealed record RefreshMacs(IReadOnlyList<LearnMac> Seen);
 
     /// <summary>Timer message: expire idle MAC entries (OVS mac_learning_run).</summary>
     public sealed record AgeTick

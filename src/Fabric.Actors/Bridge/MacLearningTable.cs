@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Fabric.Actors.Bridge;
 
 /// <summary>
@@ -6,18 +8,24 @@ namespace Fabric.Actors.Bridge;
 /// used one. Defaults: 8192 entries, 300 s aging.
 /// </summary>
 /// <remarks>
-/// Control-plane structure, never touched per packet: the flow-table shards of one bridge learn and
-/// look up here while handling upcalls, so access is serialised by a lock. Every change that can make
-/// an installed megaflow wrong (new entry, move, expiry, flush) bumps <see cref="Version"/>, which the
-/// revalidators compare against the version a megaflow was translated at.
+/// Control-plane structure with a single writer, its bridge actor; never touched per packet. Readers
+/// (the bridge's flow-table shards) use the immutable <see cref="View"/> the bridge publishes. Every change
+/// that can make an installed megaflow wrong (new entry, move, expiry, flush) bumps <see cref="Version"/>,
+/// which the revalidators compare against the version a megaflow was translated at.
 /// </remarks>
 public sealed class MacLearningTable
 {
-    private readonly object _gate = new();
+    private static long s_lastEpoch;
     private readonly Dictionary<(int Vlan, ulong Mac), LinkedListNode<Entry>> _entries = new();
     private readonly LinkedList<Entry> _lru = new();
     private readonly Dictionary<int, int> _perPort = new();
+    private ImmutableDictionary<(int Vlan, ulong Mac), int> _ports = ImmutableDictionary<(int Vlan, ulong Mac), int>.Empty;
+    private MacTableView? _view;
     private long _version;
+    private long _learned;
+    private long _moved;
+    private long _expired;
+    private long _evicted;
 
     /// <summary>Creates a table.</summary>
     /// <param name="maxEntries">Capacity (entries); clamped to 10..1,000,000 like OVS's mac-table-size.</param>
@@ -27,6 +35,7 @@ public sealed class MacLearningTable
         MaxEntries = Math.Clamp(maxEntries, 10, 1_000_000);
         var seconds = Math.Clamp((agingTime ?? TimeSpan.FromSeconds(300)).TotalSeconds, 15, 3600);
         AgingTime = TimeSpan.FromSeconds(seconds);
+        Epoch = Interlocked.Increment(ref s_lastEpoch);
     }
 
     /// <summary>Capacity in entries.</summary>
@@ -35,37 +44,20 @@ public sealed class MacLearningTable
     /// <summary>Idle time after which an entry expires.</summary>
     public TimeSpan AgingTime { get; }
 
+    /// <summary>Identity of this table instance within the process (never 0, which marks flows restored from a journal).</summary>
+    public long Epoch { get; }
+
     /// <summary>Number of entries.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    public int Count => _entries.Count;
 
     /// <summary>Incremented on every change that can invalidate a megaflow (learn, move, expiry, flush).</summary>
-    public long Version => Interlocked.Read(ref _version);
+    public long Version => _version;
+
+    /// <summary>The current contents as an immutable version (the same object until the next change).</summary>
+    public MacTableView View => _view ??= new MacTableView(_ports, Epoch, _version);
 
     /// <summary>Totals since creation: entries learned, moved, expired and evicted (fdb/stats-show).</summary>
-    public (long Learned, long Moved, long Expired, long Evicted) Statistics
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return (_learned, _moved, _expired, _evicted);
-            }
-        }
-    }
-
-    private long _learned;
-    private long _moved;
-    private long _expired;
-    private long _evicted;
+    public (long Learned, long Moved, long Expired, long Evicted) Statistics => (_learned, _moved, _expired, _evicted);
 
     /// <summary>
     /// Learns that <paramref name="mac"/> in <paramref name="vlan"/> is reachable through
@@ -79,45 +71,44 @@ public sealed class MacLearningTable
             return MacLearnResult.Unchanged;
         }
 
-        lock (_gate)
+        if (_entries.TryGetValue((vlan, mac), out var node))
         {
-            if (_entries.TryGetValue((vlan, mac), out var node))
+            var entry = node.Value;
+            if (entry.OfPort != ofPort)
             {
-                var entry = node.Value;
-                if (entry.OfPort != ofPort)
-                {
-                    DecrementPort(entry.OfPort);
-                    IncrementPort(ofPort);
-                    entry.OfPort = ofPort;
-                    entry.LastSeenMs = nowMs;
-                    Touch(node);
-                    _moved++;
-                    Interlocked.Increment(ref _version);
-                    return MacLearnResult.Moved;
-                }
-
-                if (nowMs - entry.LastSeenMs >= 1000)
-                {
-                    entry.LastSeenMs = nowMs;
-                    Touch(node);
-                    return MacLearnResult.Refreshed;
-                }
-
-                return MacLearnResult.Unchanged;
+                DecrementPort(entry.OfPort);
+                IncrementPort(ofPort);
+                entry.OfPort = ofPort;
+                entry.LastSeenMs = nowMs;
+                Touch(node);
+                _ports = _ports.SetItem((vlan, mac), ofPort);
+                _moved++;
+                Changed();
+                return MacLearnResult.Moved;
             }
 
-            if (_entries.Count >= MaxEntries)
+            if (nowMs - entry.LastSeenMs >= 1000)
             {
-                EvictFairly();
+                entry.LastSeenMs = nowMs;
+                Touch(node);
+                return MacLearnResult.Refreshed;
             }
 
-            var created = _lru.AddLast(new Entry(vlan, mac, ofPort, nowMs));
-            _entries.Add((vlan, mac), created);
-            IncrementPort(ofPort);
-            _learned++;
-            Interlocked.Increment(ref _version);
-            return MacLearnResult.Learned;
+            return MacLearnResult.Unchanged;
         }
+
+        if (_entries.Count >= MaxEntries)
+        {
+            EvictFairly();
+        }
+
+        var created = _lru.AddLast(new Entry(vlan, mac, ofPort, nowMs));
+        _entries.Add((vlan, mac), created);
+        _ports = _ports.SetItem((vlan, mac), ofPort);
+        IncrementPort(ofPort);
+        _learned++;
+        Changed();
+        return MacLearnResult.Learned;
     }
 
     /// <summary>
@@ -126,49 +117,34 @@ public sealed class MacLearningTable
     /// </summary>
     public void Refresh(int vlan, ulong mac, int ofPort, long nowMs)
     {
-        lock (_gate)
+        if (_entries.TryGetValue((vlan, mac), out var node) && node.Value.OfPort == ofPort && nowMs > node.Value.LastSeenMs)
         {
-            if (_entries.TryGetValue((vlan, mac), out var node) && node.Value.OfPort == ofPort && nowMs > node.Value.LastSeenMs)
-            {
-                node.Value.LastSeenMs = nowMs;
-                Touch(node);
-            }
+            node.Value.LastSeenMs = nowMs;
+            Touch(node);
         }
     }
 
     /// <summary>Looks up the port of (<paramref name="vlan"/>, <paramref name="mac"/>); null if unknown or multicast.</summary>
-    public int? Lookup(int vlan, ulong mac)
-    {
-        if (IsMulticast(mac))
-        {
-            return null;
-        }
-
-        lock (_gate)
-        {
-            return _entries.TryGetValue((vlan, mac), out var node) ? node.Value.OfPort : null;
-        }
-    }
+    public int? Lookup(int vlan, ulong mac) =>
+        !IsMulticast(mac) && _entries.TryGetValue((vlan, mac), out var node) ? node.Value.OfPort : null;
 
     /// <summary>Removes every entry idle longer than <see cref="AgingTime"/> at <paramref name="nowMs"/>; returns the removed entries.</summary>
     public IReadOnlyList<MacEntry> Expire(long nowMs)
     {
         var removed = new List<MacEntry>();
         var limit = (long)AgingTime.TotalMilliseconds;
-        lock (_gate)
-        {
-            // The LRU list is ordered by last refresh, oldest first: stop at the first live entry.
-            while (_lru.First is { } oldest && nowMs - oldest.Value.LastSeenMs >= limit)
-            {
-                removed.Add(oldest.Value.ToEntry());
-                RemoveNode(oldest);
-                _expired++;
-            }
 
-            if (removed.Count > 0)
-            {
-                Interlocked.Increment(ref _version);
-            }
+        // The LRU list is ordered by last refresh, oldest first: stop at the first live entry.
+        while (_lru.First is { } oldest && nowMs - oldest.Value.LastSeenMs >= limit)
+        {
+            removed.Add(oldest.Value.ToEntry());
+            RemoveNode(oldest);
+            _expired++;
+        }
+
+        if (removed.Count > 0)
+        {
+            Changed();
         }
 
         return removed;
@@ -177,61 +153,59 @@ public sealed class MacLearningTable
     /// <summary>Removes every entry (fdb/flush); returns how many were removed.</summary>
     public int Flush()
     {
-        lock (_gate)
-        {
-            var n = _entries.Count;
-            _entries.Clear();
-            _lru.Clear();
-            _perPort.Clear();
-            Interlocked.Increment(ref _version);
-            return n;
-        }
+        var n = _entries.Count;
+        _entries.Clear();
+        _lru.Clear();
+        _perPort.Clear();
+        _ports = ImmutableDictionary<(int Vlan, ulong Mac), int>.Empty;
+        Changed();
+        return n;
     }
 
-    /// <summary>Removes every entry learned on <paramref name="ofPort"/> (port deleted or down).</summary>
-    public int FlushPort(int ofPort)
+    /// <summary>Removes every entry learned on <paramref name="ofPort"/> (port deleted or down); returns the removed entries.</summary>
+    public IReadOnlyList<MacEntry> FlushPort(int ofPort)
     {
-        lock (_gate)
+        var removed = new List<MacEntry>();
+        for (var node = _lru.First; node is not null;)
         {
-            var n = 0;
-            for (var node = _lru.First; node is not null;)
+            var next = node.Next;
+            if (node.Value.OfPort == ofPort)
             {
-                var next = node.Next;
-                if (node.Value.OfPort == ofPort)
-                {
-                    RemoveNode(node);
-                    n++;
-                }
-
-                node = next;
+                removed.Add(node.Value.ToEntry());
+                RemoveNode(node);
             }
 
-            if (n > 0)
-            {
-                Interlocked.Increment(ref _version);
-            }
-
-            return n;
+            node = next;
         }
+
+        if (removed.Count > 0)
+        {
+            Changed();
+        }
+
+        return removed;
     }
 
     /// <summary>All entries, least recently used first (the order fdb/show prints).</summary>
     public IReadOnlyList<MacEntry> Snapshot()
     {
-        lock (_gate)
+        var list = new List<MacEntry>(_entries.Count);
+        foreach (var e in _lru)
         {
-            var list = new List<MacEntry>(_entries.Count);
-            foreach (var e in _lru)
-            {
-                list.Add(e.ToEntry());
-            }
-
-            return list;
+            list.Add(e.ToEntry());
         }
+
+        return list;
     }
 
     /// <summary>True for group addresses (I/G bit set), which are never learned and always flooded.</summary>
     public static bool IsMulticast(ulong mac) => (mac & 0x0100_0000_0000UL) != 0;
+
+    private void Changed()
+    {
+        _version++;
+        _view = null;
+    }
 
     private void EvictFairly()
     {
@@ -267,6 +241,7 @@ public sealed class MacLearningTable
     {
         _lru.Remove(node);
         _entries.Remove((node.Value.Vlan, node.Value.Mac));
+        _ports = _ports.Remove((node.Value.Vlan, node.Value.Mac));
         DecrementPort(node.Value.OfPort);
     }
 

@@ -1,53 +1,67 @@
 using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Akka.Persistence;
 using Fabric.Actors.Datapath.Persistence;
 using Fabric.Actors.Datapath.Persistence.Proto;
-using FlowsDeletedEvent = Fabric.Actors.Datapath.Persistence.Proto.FlowsDeleted;
-using FlowsDeleted = Fabric.Actors.Datapath.DatapathProtocol.FlowsDeleted;
 using Fabric.Actors.Diagnostics;
 using Fabric.Datapath.Megaflows;
-using Fabric.Kernel.Actor;
-using Fabric.Kernel.Persistence;
 using static Fabric.Actors.Datapath.DatapathProtocol;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
+using FlowsDeletedEvent = Fabric.Actors.Datapath.Persistence.Proto.FlowsDeleted;
 
 namespace Fabric.Actors.Datapath;
 
 /// <summary>
-/// The single owner of forwarding state (DESIGN.md "The control plane"): it alone installs, modifies and
-/// deletes megaflows and numbers ports, and it journals every such change so a restarted process comes back
-/// warm. The fast-path object it drives is created outside the actor and handed in through <see cref="Props"/>,
-/// so no restart of this actor (or of any other control actor) clears the live tables the poll threads read.
+/// The single owner of forwarding state (DESIGN.md "The control plane"): it alone installs, modifies and deletes
+/// megaflows and numbers ports, and it journals every such change (Akka.Persistence) so a restarted process comes
+/// back warm. The fast-path object it drives is created outside the actor and handed in through
+/// <see cref="Props"/>, so no restart of this actor (or of any other control actor) clears the live table the poll
+/// threads read.
 /// </summary>
 /// <remarks>
-/// <para>The live table leads and the journal follows: a change is applied at once and persisted with
-/// <c>PersistAsync</c> (group-committed with everything else in flight), so a journal write never delays
-/// forwarding; after SIGKILL at most the last unflushed batch is lost, which costs only upcalls.</para>
-/// <para>Recovery: the first incarnation in a process replays snapshot + events into the (empty) live table
-/// before any port is polled. A later incarnation — restarted by its backoff supervisor after a journal failure,
-/// or after a crash — finds the live table intact, replays only the port numbering, and then saves a snapshot
-/// of the live table, which brings the journal up to date with whatever it missed.</para>
+/// <para>The live table leads and the journal follows: a change is applied at once and collected into a
+/// <see cref="FlowBatch"/>; the batch is journaled with <c>PersistAsync</c> when the actor has handled every message
+/// that was already waiting (it sends itself a flush message), so a burst of installs becomes a few events, and a
+/// journal write never delays forwarding. After SIGKILL at most the batches not yet written are lost, which costs
+/// only upcalls.</para>
+/// <para>Recovery: the first incarnation in a process replays snapshot + events into the (empty) live table before
+/// any port is polled. A later incarnation — after a journal failure stopped the previous one and the backoff
+/// supervisor (<see cref="SupervisedProps"/>) started this one — finds the live table intact, replays only the port
+/// numbering, and then saves a snapshot of the live table, which brings the journal up to date with what it
+/// missed.</para>
 /// </remarks>
-public sealed class DatapathActor : ReceivePersistentActor
+public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 {
+    private const string SnapshotTimer = "snapshot";
     private readonly DatapathEngine _datapath;
     private readonly DatapathPersistenceSettings _settings;
     private readonly LiveTableState _live;
-    private readonly Dictionary<string, ushort> _portNumbers = new(StringComparer.Ordinal);
-    private readonly Stopwatch _recoveryClock = Stopwatch.StartNew();
     private readonly bool _restoring;
-    private readonly List<IActorRef> _pendingCheckpoints = new();
-    private IActorRef? _pendingCleanup;
-    private long _installed;
-    private long _deleted;
-    private long _limitRefused;
-    private long _eventsSinceSnapshot;
+    private readonly Dictionary<string, ushort> _portNumbers = new(StringComparer.Ordinal);
+    private readonly MacFlowIndex _macIndex = new();
+    private readonly Stopwatch _recoveryClock = Stopwatch.StartNew();
+    private readonly List<(IActorRef Waiter, long SequenceNr)> _pendingCheckpoints = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<Megaflow> _scratch = new();
+    private FlowBatch? _batch;
+    private long _batchStarted;
+    private bool _flushQueued;
+    private long _pendingChanges;
+    private long _changesSinceSnapshot;
     private long _snapshotSequenceNr;
     private DateTime? _lastSnapshotAt;
     private bool _snapshotInFlight;
-    private int _restoredFlows;
     private TimeSpan _recoveryTime;
+    private IActorRef? _cleanupWaiter;
+    private long _cleanupFromSequenceNr = -1;
+    private long _cleanupDeleteTo = -1;
 
     /// <summary>Creates the actor around an existing datapath.</summary>
+    /// <param name="datapath">The live datapath; its megaflow table and ports outlive this actor.</param>
+    /// <param name="settings">Persistence id, snapshot policy and batch limit.</param>
+    /// <param name="live">State shared by the incarnations of this actor in one process.</param>
     public DatapathActor(DatapathEngine datapath, DatapathPersistenceSettings settings, LiveTableState live)
     {
         _datapath = datapath;
@@ -56,7 +70,8 @@ public sealed class DatapathActor : ReceivePersistentActor
         _restoring = !live.Restored;
 
         Recover<SnapshotOffer>(OnSnapshotOffer);
-        Recover<FlowInstalled>(e => { if (_restoring) { Restore(e); } });
+        Recover<FlowBatch>(b => { if (_restoring) { Replay(b); } });
+        Recover<FlowInstalled>(e => { if (_restoring) { RestoreInstall(e); } });
         Recover<FlowModified>(e => { if (_restoring) { ReplayModify(e); } });
         Recover<FlowsDeletedEvent>(e => { if (_restoring) { ReplayDelete(e); } });
         Recover<FlowsCleared>(_ => { if (_restoring) { _datapath.Flows.Clear(); } });
@@ -64,32 +79,87 @@ public sealed class DatapathActor : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ => OnRecoveryCompleted());
 
         Command<InstallFlow>(Install);
+        Command<ExecutePacket>(m => Execute(m.InPort, m.Packet, m.Actions));
         Command<ModifyFlow>(Modify);
-        Command<DeleteFlows>(m => Delete(m.Flows));
-        Command<DeleteFlowsWhere>(m => Delete(_datapath.Flows.Snapshot().Where(m.Predicate).ToList()));
+        Command<DeleteFlows>(m => Reply(DeleteMatches(m.Flows)));
+        Command<InvalidateMacs>(m => Reply(Invalidate(m)));
+        Command<DeletePortFlows>(m => Reply(DeleteInPorts(m.Ports)));
+        Command<DeleteOrphanFlows>(_ => Reply(DeleteOrphans()));
         Command<DeleteAllFlows>(_ => Reply(ClearAll()));
         Command<AddPort>(AddPortHandler);
-        Command<AwaitRecovery>(_ => Sender.Tell(new Recovered(_restoredFlows, LastSequenceNr, _recoveryTime), Self));
+        Command<AwaitRecovery>(_ => Sender.Tell(new Recovered(_restoring ? _live.RestoredFlows : 0, LastSequenceNr, _recoveryTime)));
+        Command<FlushJournal>(_ =>
+        {
+            _flushQueued = false;
+            Flush();
+        });
+        Command<SnapshotTick>(_ =>
+        {
+            if (_changesSinceSnapshot > 0 && !_snapshotInFlight)
+            {
+                TakeSnapshot();
+            }
+        });
         Command<Checkpoint>(_ => CheckpointHandler());
         Command<Cleanup>(_ => CleanupHandler());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(OnSnapshotFailed);
-        Command<DeleteMessagesSuccess>(_ => FinishCleanup(null));
-        Command<DeleteMessagesFailure>(f => FinishCleanup(f.Cause.Message));
+        Command<DeleteMessagesSuccess>(OnMessagesDeleted);
+        Command<DeleteMessagesFailure>(OnMessagesDeleteFailed);
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
-        Command<GetCounters>(_ => Sender.Tell(new DatapathCounters(_installed, _deleted, _limitRefused), Self));
-        Command<GetPersistenceStatus>(_ => Sender.Tell(
-            new PersistenceStatus(PersistenceId, LastSequenceNr, _snapshotSequenceNr, _lastSnapshotAt, _eventsSinceSnapshot, _restoredFlows, _recoveryTime), Self));
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("datapath: deleting old snapshots failed: {0}", f.Cause.Message));
+        Command<GetCounters>(_ => Sender.Tell(new DatapathCounters(_live.Installed, _live.Deleted, _live.LimitRefused, _live.PacketsExecuted)));
+        Command<GetPersistenceStatus>(_ => Sender.Tell(Status()));
         Command<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
     /// <inheritdoc />
     public override string PersistenceId => _settings.PersistenceId;
 
+    /// <summary>Timers (set by Akka).</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Props for a datapath actor around <paramref name="datapath"/>.</summary>
     public static Props Props(DatapathEngine datapath, DatapathPersistenceSettings settings, LiveTableState live) =>
-        Fabric.Kernel.Actor.Props.Create(() => new DatapathActor(datapath, settings, live));
+        Akka.Actor.Props.Create(() => new DatapathActor(datapath, settings, live));
+
+    /// <summary>
+    /// Props for the datapath actor under its backoff supervisor, as a node runs it: the supervisor forwards every
+    /// message to the actor (child name <c>datapath</c>), resumes it when it throws (its table and indexes stay as
+    /// they are), and starts a new incarnation <paramref name="minBackoff"/>..<paramref name="maxBackoff"/> after it
+    /// stopped, which Akka.Persistence does on every journal failure.
+    /// </summary>
+    public static Props SupervisedProps(DatapathEngine datapath, DatapathPersistenceSettings settings, LiveTableState live, TimeSpan minBackoff, TimeSpan maxBackoff, double randomFactor)
+    {
+        var options = Backoff.OnStop(Props(datapath, settings, live), "datapath", minBackoff, maxBackoff, randomFactor, maxNrOfRetries: -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(e => e is ActorInitializationException ? Directive.Stop : Directive.Resume));
+        return BackoffSupervisor.Props(options);
+    }
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        base.PreStart();
+        if (_settings.SnapshotInterval > TimeSpan.Zero)
+        {
+            Timers.StartPeriodicTimer(SnapshotTimer, SnapshotTick.Instance, _settings.SnapshotInterval);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _live.WriteFailures++;
+        _log.Warning("datapath: journal write {0} failed ({1}); the live table stays, a new incarnation will catch the journal up", sequenceNr, cause.Message);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <inheritdoc />
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Warning("datapath: recovery failed ({0}); the live table stays", reason.Message);
+        base.OnRecoveryFailure(reason, message);
+    }
 
     private void OnSnapshotOffer(SnapshotOffer offer)
     {
@@ -105,27 +175,50 @@ public sealed class DatapathActor : ReceivePersistentActor
             _datapath.Flows.Clear();
             foreach (var f in snapshot.Flows)
             {
-                var flow = Restore(f);
-                flow?.RestoreStatistics((long)f.Packets, (long)f.Bytes, f.LastUsedMs, 0);
+                RestoreInstall(f)?.RestoreStatistics((long)f.Packets, (long)f.Bytes, f.LastUsedMs, 0);
             }
         }
     }
 
-    private Megaflow? Restore(FlowInstalled e)
+    private void Replay(FlowBatch batch)
+    {
+        foreach (var c in batch.Changes)
+        {
+            switch (c.ChangeCase)
+            {
+                case FlowChange.ChangeOneofCase.Installed:
+                    RestoreInstall(c.Installed);
+                    break;
+                case FlowChange.ChangeOneofCase.Modified:
+                    ReplayModify(c.Modified);
+                    break;
+                case FlowChange.ChangeOneofCase.Deleted:
+                    RemoveByMatch(FlowCodec.ReadMatch(c.Deleted.Key, c.Deleted.Mask));
+                    break;
+                case FlowChange.ChangeOneofCase.Cleared:
+                    _datapath.Flows.Clear();
+                    break;
+            }
+        }
+    }
+
+    private Megaflow? RestoreInstall(FlowInstalled e)
     {
         var flows = _datapath.Flows;
-        if (flows.Count >= flows.FlowLimit && flows.Find(FlowCodec.ReadKey(e.Key), FlowCodec.ReadMask(e.Mask)) is null)
+        var match = FlowCodec.ReadMatch(e.Key, e.Mask);
+        if (flows.Count >= flows.FlowLimit && flows.Find(match.Key, match.Mask) is null)
         {
-            _limitRefused++;
+            _live.LimitRefused++;
             return null;
         }
 
-        return flows.Install(FlowCodec.ReadKey(e.Key), FlowCodec.ReadMask(e.Mask), FlowCodec.ReadActions(e.Actions), FlowCodec.RestoreOwner(e.Owner));
+        return flows.Install(match.Key, match.Mask, FlowCodec.ReadActions(e.Actions), FlowCodec.RestoreOwner(e.Owner));
     }
 
     private void ReplayModify(FlowModified e)
     {
-        if (_datapath.Flows.Find(FlowCodec.ReadKey(e.Key), FlowCodec.ReadMask(e.Mask)) is { } flow)
+        var match = FlowCodec.ReadMatch(e.Key, e.Mask);
+        if (_datapath.Flows.Find(match.Key, match.Mask) is { } flow)
         {
             _datapath.Flows.ModifyActions(flow, FlowCodec.ReadActions(e.Actions));
         }
@@ -135,26 +228,33 @@ public sealed class DatapathActor : ReceivePersistentActor
     {
         foreach (var r in e.Flows)
         {
-            if (_datapath.Flows.Find(FlowCodec.ReadKey(r.Key), FlowCodec.ReadMask(r.Mask)) is { } flow)
-            {
-                _datapath.Flows.Remove(flow);
-            }
+            RemoveByMatch(FlowCodec.ReadMatch(r.Key, r.Mask));
+        }
+    }
+
+    private void RemoveByMatch(FlowMatch match)
+    {
+        if (_datapath.Flows.Find(match.Key, match.Mask) is { } flow)
+        {
+            _datapath.Flows.Remove(flow);
         }
     }
 
     private void OnRecoveryCompleted()
     {
         _recoveryTime = _recoveryClock.Elapsed;
+        _macIndex.Rebuild(_datapath.Flows.Snapshot());
         if (_restoring)
         {
-            _restoredFlows = _datapath.Flows.Count;
             _live.Restored = true;
-            Context.System.Log.Info($"datapath: restored {_restoredFlows} megaflows and {_portNumbers.Count} port numbers from the journal (sequence {LastSequenceNr}) in {_recoveryTime.TotalMilliseconds:F0} ms");
+            _live.RestoredFlows = _datapath.Flows.Count;
+            _live.RecoveryTime = _recoveryTime;
+            _log.Info("datapath: restored {0} megaflows and {1} port numbers from the journal (sequence {2}) in {3:F0} ms", _live.RestoredFlows, _portNumbers.Count, LastSequenceNr, _recoveryTime.TotalMilliseconds);
         }
         else
         {
             // A later incarnation: the live table is the truth; bring the journal up to date with it.
-            Context.System.Log.Info($"datapath: live table kept ({_datapath.Flows.Count} megaflows); saving a snapshot to catch the journal up");
+            _log.Info("datapath: live table kept ({0} megaflows); saving a snapshot to catch the journal up", _datapath.Flows.Count);
             TakeSnapshot();
         }
     }
@@ -162,74 +262,218 @@ public sealed class DatapathActor : ReceivePersistentActor
     private void Install(InstallFlow m)
     {
         var flows = _datapath.Flows;
-        if (flows.Count >= flows.FlowLimit && flows.Find(m.Key.Masked(m.Mask), m.Mask) is null)
+        var match = FlowMatch.Of(m.Key, m.Mask);
+        var existing = flows.Find(match.Key, match.Mask);
+        var installed = true;
+        if (existing is not null && existing.Actions.Equals(m.Actions))
+        {
+            // A duplicate upcall raced the first install: nothing changes, nothing is journaled.
+        }
+        else if (existing is null && flows.Count >= flows.FlowLimit)
         {
             // OVS: at the flow limit the packet is still handled but no flow is installed (ovs-facts §3.3).
-            _limitRefused++;
-            return;
+            _live.LimitRefused++;
+            installed = false;
+        }
+        else
+        {
+            var flow = flows.Install(m.Key, m.Mask, m.Actions, m.Owner);
+            if (existing is null)
+            {
+                _macIndex.Add(flow);
+            }
+
+            _live.Installed++;
+            Record(new FlowChange { Installed = FlowCodec.ToEvent(m.Key, m.Mask, m.Actions, m.Owner) });
         }
 
-        flows.Install(m.Key, m.Mask, m.Actions, m.Owner);
-        _installed++;
-        Journal(FlowCodec.ToEvent(m.Key, m.Mask, m.Actions, m.Owner));
+        Execute(m.InPort, m.Packet, m.Actions);
+        if (!Sender.IsNobody())
+        {
+            Sender.Tell(new InstallDone(match, installed));
+        }
+    }
+
+    private void Execute(ushort inPort, ReadOnlyMemory<byte> packet, Fabric.Datapath.Actions.DatapathActions actions)
+    {
+        if (!packet.IsEmpty && !actions.IsDrop)
+        {
+            _datapath.Execute(inPort, packet.Span, actions);
+            _live.PacketsExecuted++;
+        }
     }
 
     private void Modify(ModifyFlow m)
     {
-        if (!m.Flow.IsLive)
+        if (_datapath.Flows.Find(m.Match.Key, m.Match.Mask) is not { } flow || flow.Actions.Equals(m.Actions))
         {
             return;
         }
 
-        _datapath.Flows.ModifyActions(m.Flow, m.Actions);
-        var e = new FlowModified();
-        FlowCodec.Write(m.Flow.Key, e.Key);
-        FlowCodec.Write(m.Flow.Mask, e.Mask);
-        FlowCodec.Write(m.Actions, e.Actions);
-        Journal(e);
+        _datapath.Flows.ModifyActions(flow, m.Actions);
+        Record(new FlowChange { Modified = FlowCodec.ToModified(m.Match, m.Actions) });
     }
 
-    private void Delete(IReadOnlyList<Megaflow> flows)
+    private int DeleteMatches(IReadOnlyList<FlowMatch> matches)
     {
-        var e = new FlowsDeletedEvent();
-        foreach (var f in flows)
+        _scratch.Clear();
+        foreach (var m in matches)
         {
-            if (_datapath.Flows.Remove(f))
+            if (_datapath.Flows.Find(m.Key, m.Mask) is { } flow)
             {
-                e.Flows.Add(FlowCodec.ToRef(f));
+                _scratch.Add(flow);
             }
         }
 
-        _deleted += e.Flows.Count;
-        if (e.Flows.Count > 0)
+        return RemoveScratch();
+    }
+
+    private int Invalidate(InvalidateMacs m)
+    {
+        _scratch.Clear();
+        var candidates = new List<Megaflow>();
+        foreach (var change in m.Changes)
         {
-            Journal(e);
+            candidates.Clear();
+            _macIndex.Collect(change.Mac, change.Source, candidates);
+            foreach (var f in candidates)
+            {
+                // Restored flows without an owner are invalidated whatever their VLAN: that only costs an upcall.
+                if (Contains(m.Ports, f.Key.InPort) && (f.Owner is not Shards.MegaflowOwner o || o.Vlan == change.Vlan))
+                {
+                    _scratch.Add(f);
+                }
+            }
         }
 
-        Reply(e.Flows.Count);
+        return RemoveScratch();
+    }
+
+    private int DeleteInPorts(IReadOnlyList<ushort> ports)
+    {
+        _scratch.Clear();
+        foreach (var p in ports)
+        {
+            _datapath.Flows.CollectInPort(p, _scratch);
+        }
+
+        return RemoveScratch();
+    }
+
+    private int DeleteOrphans()
+    {
+        _scratch.Clear();
+        var ports = _datapath.Ports;
+        foreach (var inPort in _datapath.Flows.InPorts())
+        {
+            if (!ports.ContainsKey(inPort))
+            {
+                _datapath.Flows.CollectInPort(inPort, _scratch);
+            }
+        }
+
+        var n = RemoveScratch();
+        if (n > 0)
+        {
+            _log.Info("datapath: deleted {0} restored megaflows whose in_port no longer exists", n);
+        }
+
+        return n;
+    }
+
+    /// <summary>Removes every live flow in the scratch list (duplicates allowed) and journals the deletes; returns how many went.</summary>
+    private int RemoveScratch()
+    {
+        var n = 0;
+        foreach (var f in _scratch)
+        {
+            if (_datapath.Flows.Remove(f))
+            {
+                _macIndex.Remove(f);
+                Record(new FlowChange { Deleted = FlowCodec.ToRef(FlowMatch.Of(f)) });
+                n++;
+            }
+        }
+
+        _scratch.Clear();
+        _live.Deleted += n;
+        return n;
     }
 
     private int ClearAll()
     {
         var n = _datapath.Flows.Count;
         _datapath.Flows.Clear();
-        _deleted += n;
-        Journal(new FlowsCleared());
+        _macIndex.Clear();
+        _live.Deleted += n;
+        Record(new FlowChange { Cleared = new FlowsCleared() });
         return n;
     }
 
     private void Reply(int deleted)
     {
-        if (!Sender.Equals(Context.System.DeadLetters))
+        if (!Sender.IsNobody())
         {
-            Sender.Tell(new FlowsDeleted(deleted), Self);
+            Sender.Tell(new DatapathProtocol.FlowsDeleted(deleted));
         }
     }
 
-    private void Journal(object e)
+    private static bool Contains(IReadOnlyList<ushort> ports, ushort port)
     {
-        PersistAsync(e, _ => { });
-        if (++_eventsSinceSnapshot >= _settings.SnapshotEvery && !_snapshotInFlight)
+        for (var i = 0; i < ports.Count; i++)
+        {
+            if (ports[i] == port)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Record(FlowChange change)
+    {
+        if (_batch is null)
+        {
+            _batch = new FlowBatch();
+            _batchStarted = Stopwatch.GetTimestamp();
+        }
+
+        _batch.Changes.Add(change);
+        if (_batch.Changes.Count >= _settings.MaxChangesPerEvent)
+        {
+            Flush();
+        }
+        else if (!_flushQueued)
+        {
+            // Everything already in the mailbox is handled before this: one event per mailbox drain.
+            _flushQueued = true;
+            Self.Tell(FlushJournal.Instance);
+        }
+    }
+
+    private void Flush()
+    {
+        if (_batch is not { } batch)
+        {
+            return;
+        }
+
+        _batch = null;
+        var changes = batch.Changes.Count;
+        var started = _batchStarted;
+        _pendingChanges += changes;
+        PersistAsync(batch, _ =>
+        {
+            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _pendingChanges -= changes;
+            _live.EventsWritten++;
+            _live.ChangesWritten += changes;
+            _live.LastWriteMs = ms;
+            _live.TotalWriteMs += ms;
+        });
+        _changesSinceSnapshot += changes;
+        if (_changesSinceSnapshot >= _settings.SnapshotEvery && !_snapshotInFlight)
         {
             TakeSnapshot();
         }
@@ -245,39 +489,46 @@ public sealed class DatapathActor : ReceivePersistentActor
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            Sender.Tell(new Status.Failure(e), Self);
+            Sender.Tell(new Status.Failure(e));
             return;
         }
 
         var sender = Sender;
         if (_portNumbers.TryGetValue(m.Port.Name, out var known) && known == no)
         {
-            sender.Tell(new PortAdded(m.Port.Name, no), Self);
+            sender.Tell(new PortAdded(m.Port.Name, no));
             return;
         }
 
         _portNumbers[m.Port.Name] = no;
-        Persist(new PortNumbered { Name = m.Port.Name, PortNo = no }, _ => sender.Tell(new PortAdded(m.Port.Name, no), Self));
+        Persist(new PortNumbered { Name = m.Port.Name, PortNo = no }, _ => sender.Tell(new PortAdded(m.Port.Name, no)));
     }
 
     private void CheckpointHandler()
     {
-        _pendingCheckpoints.Add(Sender);
+        Flush();
+        var waiter = Sender;
 
-        // Runs after every pending PersistAsync has been written.
+        // Runs after every pending PersistAsync handler, i.e. once the journal has everything up to now.
         DeferAsync(new Checkpoint(), _ =>
         {
-            if (!_snapshotInFlight)
-            {
-                TakeSnapshot();
-            }
+            _pendingCheckpoints.Add((waiter, LastSequenceNr));
+            TakeSnapshot();
         });
     }
 
     private void CleanupHandler()
     {
-        _pendingCleanup = Sender;
+        if (_cleanupWaiter is not null)
+        {
+            Sender.Tell(new Checkpointed(LastSequenceNr, "a cleanup is already running"));
+            return;
+        }
+
+        _cleanupWaiter = Sender;
         ClearAll();
+        Flush();
+        _cleanupFromSequenceNr = LastSequenceNr;
         DeferAsync(new Cleanup(), _ => TakeSnapshot());
     }
 
@@ -295,46 +546,104 @@ public sealed class DatapathActor : ReceivePersistentActor
         }
 
         _snapshotInFlight = true;
+        _changesSinceSnapshot = 0;
         SaveSnapshot(snapshot);
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess s)
     {
+        var seq = s.Metadata.SequenceNr;
         _snapshotInFlight = false;
-        _snapshotSequenceNr = s.Metadata.SequenceNr;
+        _snapshotSequenceNr = seq;
         _lastSnapshotAt = s.Metadata.Timestamp;
-        _eventsSinceSnapshot = 0;
 
         // Compaction: the snapshot holds everything up to its sequence number.
-        DeleteMessages(s.Metadata.SequenceNr);
-        DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        foreach (var waiter in _pendingCheckpoints)
+        DeleteMessages(seq);
+        if (seq > 1)
         {
-            waiter.Tell(new Checkpointed(s.Metadata.SequenceNr, null), Self);
+            DeleteSnapshots(new SnapshotSelectionCriteria(seq - 1));
         }
 
-        _pendingCheckpoints.Clear();
+        if (_cleanupWaiter is not null && _cleanupDeleteTo < 0 && seq >= _cleanupFromSequenceNr)
+        {
+            // The empty snapshot of exit --cleanup: only the deletion of the events up to it completes the cleanup.
+            _cleanupDeleteTo = seq;
+        }
+
+        AnswerCheckpoints(seq, null);
     }
 
     private void OnSnapshotFailed(SaveSnapshotFailure f)
     {
         _snapshotInFlight = false;
-        Context.System.Log.Warning($"datapath: snapshot at sequence {f.Metadata.SequenceNr} failed: {f.Cause.Message}");
-        foreach (var waiter in _pendingCheckpoints)
+        _log.Warning("datapath: snapshot at sequence {0} failed: {1}", f.Metadata.SequenceNr, f.Cause.Message);
+        AnswerCheckpoints(long.MaxValue, f.Cause.Message);
+        if (_cleanupWaiter is not null && _cleanupDeleteTo < 0)
         {
-            waiter.Tell(new Checkpointed(f.Metadata.SequenceNr, f.Cause.Message), Self);
+            FinishCleanup(f.Cause.Message);
         }
+    }
 
-        _pendingCheckpoints.Clear();
-        FinishCleanup(f.Cause.Message);
+    private void OnMessagesDeleted(DeleteMessagesSuccess d)
+    {
+        if (_cleanupWaiter is not null && _cleanupDeleteTo >= 0 && d.ToSequenceNr == _cleanupDeleteTo)
+        {
+            FinishCleanup(null);
+        }
+    }
+
+    private void OnMessagesDeleteFailed(DeleteMessagesFailure d)
+    {
+        _log.Warning("datapath: deleting journal events up to {0} failed: {1}", d.ToSequenceNr, d.Cause.Message);
+        if (_cleanupWaiter is not null && _cleanupDeleteTo >= 0 && d.ToSequenceNr == _cleanupDeleteTo)
+        {
+            FinishCleanup(d.Cause.Message);
+        }
+    }
+
+    private void AnswerCheckpoints(long upTo, string? error)
+    {
+        for (var i = _pendingCheckpoints.Count - 1; i >= 0; i--)
+        {
+            var (waiter, seq) = _pendingCheckpoints[i];
+            if (seq <= upTo)
+            {
+                waiter.Tell(new Checkpointed(error is null ? upTo : seq, error));
+                _pendingCheckpoints.RemoveAt(i);
+            }
+        }
     }
 
     private void FinishCleanup(string? error)
     {
-        if (_pendingCleanup is { } waiter)
-        {
-            _pendingCleanup = null;
-            waiter.Tell(new Checkpointed(LastSequenceNr, error), Self);
-        }
+        var waiter = _cleanupWaiter!;
+        _cleanupWaiter = null;
+        _cleanupFromSequenceNr = -1;
+        _cleanupDeleteTo = -1;
+        waiter.Tell(new Checkpointed(LastSequenceNr, error));
+    }
+
+    private PersistenceStatus Status()
+    {
+        var figures = new JournalFigures(
+            _live.EventsWritten,
+            _live.ChangesWritten,
+            _pendingChanges + (_batch?.Changes.Count ?? 0),
+            _live.WriteFailures,
+            _live.LastWriteMs,
+            _live.EventsWritten == 0 ? 0 : _live.TotalWriteMs / _live.EventsWritten);
+        return new PersistenceStatus(PersistenceId, LastSequenceNr, _snapshotSequenceNr, _lastSnapshotAt, _changesSinceSnapshot, _live.RestoredFlows, _live.RecoveryTime, figures);
+    }
+
+    /// <summary>Sent to itself: journal the changes collected so far.</summary>
+    private sealed class FlushJournal
+    {
+        public static readonly FlushJournal Instance = new();
+    }
+
+    /// <summary>Timer message: snapshot if anything changed since the last snapshot.</summary>
+    private sealed class SnapshotTick
+    {
+        public static readonly SnapshotTick Instance = new();
     }
 }

@@ -1,31 +1,64 @@
+using Fabric.Actors.Shards;
 using Fabric.Datapath.Actions;
 using Fabric.Datapath.Flows;
-using Fabric.Datapath.Megaflows;
 using Fabric.Datapath.Ports;
 
 namespace Fabric.Actors.Datapath;
 
 /// <summary>
-/// Messages understood by <see cref="DatapathActor"/>, the only writer of the megaflow table and of
-/// the datapath's port numbering (DESIGN.md "The control plane").
+/// Messages understood by <see cref="DatapathActor"/>, the only writer of the megaflow table and of the
+/// datapath's port numbering (DESIGN.md "The control plane"). Every message is data: flows are named by their
+/// match (<see cref="FlowMatch"/>), never by a predicate or an object of another actor.
 /// </summary>
 public static class DatapathProtocol
 {
-    /// <summary>Install (or replace the actions of) a megaflow. Not answered; failures are counted.</summary>
-    /// <param name="Key">Flow key as the upcall saw it (masked on install).</param>
+    /// <summary>
+    /// The outcome of one upcall (OVS handler: install and execute in one step): install the megaflow (or leave
+    /// an identical one alone), then execute <paramref name="Actions"/> on the missed packet. The sender, when
+    /// there is one, gets <see cref="InstallDone"/> once the flow is in the table.
+    /// </summary>
+    /// <param name="Key">The upcall's unmasked flow key (masked on install).</param>
     /// <param name="Mask">Megaflow mask: the fields translation consulted.</param>
     /// <param name="Actions">Datapath actions.</param>
-    /// <param name="Owner">Control-plane tag kept on the megaflow (which bridge and shard, at what table version).</param>
-    public sealed record InstallFlow(FlowKey Key, FlowMask Mask, DatapathActions Actions, object? Owner);
+    /// <param name="Owner">Control-plane tag kept on the megaflow and journaled with it.</param>
+    /// <param name="InPort">Datapath port the packet arrived on.</param>
+    /// <param name="Packet">The missed frame; empty = install only.</param>
+    public sealed record InstallFlow(FlowKey Key, FlowMask Mask, DatapathActions Actions, MegaflowOwner? Owner, ushort InPort, ReadOnlyMemory<byte> Packet);
 
-    /// <summary>Replace an installed megaflow's actions in place (revalidation found them stale).</summary>
-    public sealed record ModifyFlow(Megaflow Flow, DatapathActions Actions);
+    /// <summary>Reply to <see cref="InstallFlow"/>: the flow is installed (or was refused at the flow limit).</summary>
+    /// <param name="Match">The megaflow's match.</param>
+    /// <param name="Installed">False when the flow limit refused it (the packet was still executed).</param>
+    public sealed record InstallDone(FlowMatch Match, bool Installed);
+
+    /// <summary>Execute actions on a packet without installing anything (an upcall for a megaflow whose install is pending).</summary>
+    /// <param name="InPort">Datapath port the packet arrived on.</param>
+    /// <param name="Packet">The frame.</param>
+    /// <param name="Actions">Datapath actions.</param>
+    public sealed record ExecutePacket(ushort InPort, ReadOnlyMemory<byte> Packet, DatapathActions Actions);
+
+    /// <summary>Replace an installed megaflow's actions in place (revalidation found them stale). Unknown flows are ignored.</summary>
+    public sealed record ModifyFlow(FlowMatch Match, DatapathActions Actions);
 
     /// <summary>Delete these megaflows (revalidation: idle or stale). Answered with <see cref="FlowsDeleted"/> when a sender exists.</summary>
-    public sealed record DeleteFlows(IReadOnlyList<Megaflow> Flows);
+    public sealed record DeleteFlows(IReadOnlyList<FlowMatch> Flows);
 
-    /// <summary>Delete every megaflow the predicate selects (MAC moves, fdb/flush). Answered with <see cref="FlowsDeleted"/>.</summary>
-    public sealed record DeleteFlowsWhere(Func<Megaflow, bool> Predicate, string Reason);
+    /// <summary>
+    /// MAC learning changed on a bridge (learned, moved, aged out): delete the megaflows of that bridge's
+    /// <paramref name="Ports"/> that used the addresses, found through the datapath actor's MAC index, not a scan.
+    /// Answered with <see cref="FlowsDeleted"/> when a sender exists.
+    /// </summary>
+    /// <param name="Ports">The bridge's datapath ports (flows are matched by in_port).</param>
+    /// <param name="Changes">The addresses and what to invalidate for each.</param>
+    public sealed record InvalidateMacs(IReadOnlyList<ushort> Ports, IReadOnlyList<MacInvalidation> Changes);
+
+    /// <summary>Delete every megaflow whose in_port is one of <paramref name="Ports"/> (fdb/flush of a bridge). Answered with <see cref="FlowsDeleted"/>.</summary>
+    public sealed record DeletePortFlows(IReadOnlyList<ushort> Ports);
+
+    /// <summary>
+    /// Delete every megaflow whose in_port is not a datapath port any more (a restored flow of a port the
+    /// configuration no longer has: nothing can hit it and no shard owns it). Answered with <see cref="FlowsDeleted"/>.
+    /// </summary>
+    public sealed record DeleteOrphanFlows;
 
     /// <summary>Delete every megaflow (dpctl/del-flows). Answered with <see cref="FlowsDeleted"/>.</summary>
     public sealed record DeleteAllFlows;
@@ -35,7 +68,7 @@ public static class DatapathProtocol
 
     /// <summary>Attach an opened port; answered with <see cref="PortAdded"/> or <c>Status.Failure</c>.</summary>
     /// <param name="Port">The opened port (ownership passes to the datapath).</param>
-    /// <param name="RequestedPortNo">Datapath port number wanted, 0 = lowest free.</param>
+    /// <param name="RequestedPortNo">Datapath port number wanted, 0 = the one journaled for this name, else the lowest free.</param>
     public sealed record AddPort(IDatapathPort Port, ushort RequestedPortNo);
 
     /// <summary>Reply: the port's datapath number.</summary>
@@ -51,8 +84,8 @@ public static class DatapathProtocol
     public sealed record Recovered(int RestoredFlows, long SequenceNr, TimeSpan Duration);
 
     /// <summary>
-    /// Graceful exit: wait for every pending journal write, then save a snapshot of the live table so the next
-    /// start recovers quickly. Answered with <see cref="Checkpointed"/>.
+    /// Graceful exit: journal every pending change, wait for the writes, then save a snapshot of the live table
+    /// so the next start recovers quickly. Answered with <see cref="Checkpointed"/>.
     /// </summary>
     public sealed record Checkpoint;
 
@@ -68,15 +101,33 @@ public static class DatapathProtocol
     /// <summary>Ask for the persistence status (persistence/show); answered with <see cref="PersistenceStatus"/>.</summary>
     public sealed record GetPersistenceStatus;
 
-    /// <summary>Reply: journal position, last snapshot and recovery figures of the datapath actor.</summary>
+    /// <summary>Reply: journal position, last snapshot, recovery and write figures as the datapath actor sees them.</summary>
     /// <param name="PersistenceId">The actor's persistence id.</param>
     /// <param name="LastSequenceNr">Highest sequence number written.</param>
     /// <param name="SnapshotSequenceNr">Sequence number of the last snapshot saved or recovered (0 = none).</param>
     /// <param name="LastSnapshotAt">When the last snapshot was saved (null = none this run).</param>
-    /// <param name="EventsSinceSnapshot">Events written since that snapshot.</param>
+    /// <param name="ChangesSinceSnapshot">Flow changes journaled since that snapshot.</param>
     /// <param name="RestoredFlows">Megaflows restored at start.</param>
     /// <param name="RecoveryTime">Duration of the last recovery.</param>
-    public sealed record PersistenceStatus(string PersistenceId, long LastSequenceNr, long SnapshotSequenceNr, DateTime? LastSnapshotAt, long EventsSinceSnapshot, int RestoredFlows, TimeSpan RecoveryTime);
+    /// <param name="Journal">Journal write figures since the process started.</param>
+    public sealed record PersistenceStatus(
+        string PersistenceId,
+        long LastSequenceNr,
+        long SnapshotSequenceNr,
+        DateTime? LastSnapshotAt,
+        long ChangesSinceSnapshot,
+        int RestoredFlows,
+        TimeSpan RecoveryTime,
+        JournalFigures Journal);
+
+    /// <summary>Journal write figures of the datapath actor (all incarnations of this process).</summary>
+    /// <param name="Events">Events written (each holds a batch of flow changes).</param>
+    /// <param name="Changes">Flow changes (installs, modifications, deletes) in those events.</param>
+    /// <param name="Pending">Changes applied to the live table but not yet confirmed by the journal.</param>
+    /// <param name="Failures">Journal writes that failed (each stopped an incarnation).</param>
+    /// <param name="LastWriteMs">Latency of the last write, from the change to the journal's confirmation (ms).</param>
+    /// <param name="AverageWriteMs">Average of that latency over every write (ms).</param>
+    public sealed record JournalFigures(long Events, long Changes, long Pending, long Failures, double LastWriteMs, double AverageWriteMs);
 
     /// <summary>Ask for counters; answered with <see cref="DatapathCounters"/>.</summary>
     public sealed record GetCounters;
@@ -85,5 +136,6 @@ public static class DatapathProtocol
     /// <param name="Installed">Megaflows installed (or replaced) since start.</param>
     /// <param name="Deleted">Megaflows deleted since start.</param>
     /// <param name="LimitRefused">Installs refused because the flow limit was reached.</param>
-    public sealed record DatapathCounters(long Installed, long Deleted, long LimitRefused);
+    /// <param name="PacketsExecuted">Packet-outs executed for upcalls.</param>
+    public sealed record DatapathCounters(long Installed, long Deleted, long LimitRefused, long PacketsExecuted);
 }

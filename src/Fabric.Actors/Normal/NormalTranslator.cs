@@ -12,8 +12,9 @@ namespace Fabric.Actors.Normal;
 /// every other port carrying the VLAN, translating the tag per output port.
 /// </summary>
 /// <remarks>
-/// Pure apart from MAC learning, which happens only when <c>learn</c> is true (upcalls); revalidation
-/// re-translates with <c>learn: false</c>. Runs on the slow path only.
+/// Pure: it reads an immutable version of the MAC table and reports what learning the source would do
+/// (<see cref="XlateResult.LearnOfPort"/>) instead of learning itself; the bridge actor, the table's single
+/// writer, learns. Upcalls and revalidation translate the same way. Runs on the slow path only.
 /// </remarks>
 public sealed class NormalTranslator
 {
@@ -51,11 +52,10 @@ public sealed class NormalTranslator
 
     /// <summary>Translates <paramref name="key"/> through NORMAL.</summary>
     /// <param name="key">The flow (unmasked on upcalls; a masked megaflow key on revalidation — NORMAL only reads fields its mask keeps).</param>
-    /// <param name="macs">The bridge's MAC learning table.</param>
-    /// <param name="nowMs">Current Unix time in ms, for learning.</param>
-    /// <param name="learn">Learn the source address (true on upcalls, false on revalidation).</param>
-    public XlateResult Translate(in FlowKey key, MacLearningTable macs, long nowMs, bool learn)
+    /// <param name="macs">The MAC learning table version to forward by.</param>
+    public XlateResult Translate(in FlowKey key, MacTableView macs)
     {
+        ArgumentNullException.ThrowIfNull(macs);
         var wc = default(FlowWildcards);
         wc.UnwildcardInPort();
         wc.UnwildcardDlType();
@@ -69,22 +69,22 @@ public sealed class NormalTranslator
 
         if (!_byDpPort.TryGetValue(key.InPort, out var inPort))
         {
-            return Drop(ref wc, -1, MacLearnResult.Unchanged, "no input bundle, dropping");
+            return Drop(ref wc, -1, -1, "no input bundle, dropping");
         }
 
         var tagged = key.HasVlan;
         var vlanOrNull = inPort.InputVlan(tagged, key.VlanVid);
         if (vlanOrNull is not int vlan)
         {
-            return Drop(ref wc, -1, MacLearnResult.Unchanged, "disallowed VLAN VID for this input port, dropping");
+            return Drop(ref wc, -1, -1, "disallowed VLAN VID for this input port, dropping");
         }
 
         if (IsReserved(key.DlDst))
         {
-            return Drop(ref wc, vlan, MacLearnResult.Unchanged, "packet has reserved destination MAC, dropping");
+            return Drop(ref wc, vlan, -1, "packet has reserved destination MAC, dropping");
         }
 
-        var learned = learn ? macs.Learn(vlan, key.DlSrc, inPort.OfPort, nowMs) : MacLearnResult.Unchanged;
+        var learned = !MacLearningTable.IsMulticast(key.DlSrc) && macs.Lookup(vlan, key.DlSrc) != inPort.OfPort ? inPort.OfPort : -1;
 
         var outputs = new List<DatapathAction>(8);
         var state = new TagState(tagged, key.VlanTci);
@@ -123,7 +123,7 @@ public sealed class NormalTranslator
         return new XlateResult(actions, wc.ToMask(), vlan, learned, reason);
     }
 
-    private static XlateResult Drop(ref FlowWildcards wc, int vlan, MacLearnResult learned, string reason) =>
+    private static XlateResult Drop(ref FlowWildcards wc, int vlan, int learned, string reason) =>
         new(DatapathActions.Drop, wc.ToMask(), vlan, learned, reason);
 
     /// <summary>Appends the tag operations that make the frame right for <paramref name="port"/>, then the output.</summary>

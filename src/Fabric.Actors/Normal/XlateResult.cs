@@ -1,4 +1,3 @@
-using Fabric.Actors.Bridge;
 using Fabric.Datapath.Actions;
 using Fabric.Datapath.Flows;
 
@@ -7,11 +6,14 @@ namespace Fabric.Actors.Normal;
 /// <summary>
 /// The outcome of translating one flow through a bridge: the datapath actions, the megaflow mask
 /// (exactly the fields translation consulted, ovs-facts §4 "un-wildcarding"), the VLAN the frame
-/// belongs to, what MAC learning did, and a one-line reason in <c>ofproto/trace</c>'s words.
+/// belongs to, what MAC learning should do, and a one-line reason in <c>ofproto/trace</c>'s words.
 /// </summary>
 /// <param name="Actions">Datapath actions; empty = drop.</param>
 /// <param name="Mask">Megaflow mask.</param>
 /// <param name="Vlan">The frame's VLAN on this bridge, or -1 when it was dropped before VLAN assignment.</param>
-/// <param name="Learn">What learning the source address did (Unchanged when learning was not allowed).</param>
+/// <param name="LearnOfPort">
+/// The OpenFlow port the source address should be learned on, because the table version translated against does
+/// not have it there yet (new, or moved); -1 = nothing to learn (known on that port, multicast, or dropped first).
+/// </param>
 /// <param name="Reason">Trace text, e.g. "forwarding to learned port".</param>
-public sealed record XlateResult(DatapathActions Actions, FlowMask Mask, int Vlan, MacLearnResult Learn, string Reason);
+public sealed record XlateResult(DatapathActions Actions, FlowMask Mask, int Vlan, int LearnOfPort, string Reason);

@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Fabric.Actors.Bridge;
+using Fabric.Actors.Datapath;
 using Fabric.Actors.Diagnostics;
 using Fabric.Actors.Normal;
-using Fabric.Datapath.Forwarding;
+using Fabric.Actors.Upcalls;
+using Fabric.Datapath.Actions;
+using Fabric.Datapath.Flows;
 using Fabric.Datapath.Megaflows;
-using Fabric.Kernel.Actor;
-using Fabric.Kernel.Scheduling;
+using static Fabric.Actors.Bridge.BridgeProtocol;
 using static Fabric.Actors.Datapath.DatapathProtocol;
 using static Fabric.Actors.Shards.ShardProtocol;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
@@ -13,143 +16,298 @@ using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
 namespace Fabric.Actors.Shards;
 
 /// <summary>
-/// One slice of a bridge's flow-hash space, doing what OVS's handler and revalidator threads do
-/// (ovs-facts §3.3): for each upcall it runs NORMAL, asks the datapath actor to install a megaflow
-/// whose mask covers exactly the fields NORMAL consulted, and executes the actions on the missed
-/// packet; every <see cref="BridgeSettings.RevalidateInterval"/> it sweeps its megaflows, deleting
-/// the idle ones (max-idle), refreshing MAC entries of the ones that carried traffic, and
-/// re-translating the ones translated at an older MAC table version (modify when the actions
-/// changed, delete when the mask did).
+/// One slice of a bridge's flow-hash space (<see cref="FlowSlice"/> mod shard count), doing what OVS's handler and
+/// revalidator threads do (ovs-facts §3.3). Upcalls: it takes them from its bounded <see cref="ShardInbox"/>,
+/// runs NORMAL against the bridge's published MAC table, tells the bridge what to learn, and sends the datapath
+/// actor one message that installs the megaflow and executes the missed packet; a further upcall for a megaflow
+/// whose install is still pending is only executed. Revalidation: every
+/// <see cref="BridgeSettings.RevalidateInterval"/> (an Akka timer) it visits the megaflows of its own slice,
+/// deleting the idle ones (max-idle), reporting the source addresses of the ones that carried traffic to the
+/// bridge, and translating again the ones translated against an older MAC table (modify when the actions changed,
+/// delete when the mask did).
 /// </summary>
+/// <remarks>
+/// Ownership follows from a flow's match, not from who installed it, so flows restored from the journal of a
+/// process with other shard counts or bridge names are adopted by whichever shard owns their slice. Installs in
+/// flight are limited (<see cref="MaxPendingInstalls"/>): when the datapath actor falls behind, the shard stops
+/// taking upcalls, its inbox fills, and the router counts the excess as lost.
+/// </remarks>
 public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Most installs a shard has outstanding at the datapath actor before it pauses taking upcalls.</summary>
+    public const int MaxPendingInstalls = 256;
+
+    /// <summary>Most upcalls handled per wake-up before the shard yields to its other messages.</summary>
+    public const int UpcallBatch = 64;
+
     private readonly BridgeSettings _settings;
     private readonly int _index;
+    private readonly int _shardCount;
     private readonly NormalTranslator _translator;
-    private readonly MacLearningTable _macs;
+    private readonly PublishedMacTable _macs;
+    private readonly ShardInbox _inbox;
     private readonly DatapathEngine _datapath;
     private readonly IActorRef _datapathActor;
-    private readonly TimeProvider _clock;
+    private readonly Dictionary<FlowMatch, PendingInstall> _pending = new();
+    private readonly Dictionary<FlowMask, int> _pendingMasks = new();
+    private readonly List<Megaflow> _slice = new();
+    private Dictionary<long, Ukey> _ukeys = new();
+    private Dictionary<long, Ukey> _nextUkeys = new();
+    private long _sweeps;
     private long _upcalls;
+    private long _duplicates;
     private long _idleDeleted;
     private long _modified;
     private long _staleDeleted;
+    private int _keys;
     private double _lastSweepMs;
 
-    /// <summary>Creates shard <paramref name="index"/> of a bridge.</summary>
-    public FlowTableShardActor(BridgeSettings settings, int index, NormalTranslator translator, MacLearningTable macs, DatapathEngine datapath, IActorRef datapathActor)
+    /// <summary>Creates shard <paramref name="index"/> of <paramref name="shardCount"/> of a bridge.</summary>
+    public FlowTableShardActor(BridgeSettings settings, int index, int shardCount, NormalTranslator translator, PublishedMacTable macs, ShardInbox inbox, DatapathEngine datapath, IActorRef datapathActor)
     {
         _settings = settings;
         _index = index;
+        _shardCount = shardCount;
         _translator = translator;
         _macs = macs;
+        _inbox = inbox;
         _datapath = datapath;
         _datapathActor = datapathActor;
-        _clock = Context.System.TimeProvider;
-        Receive<Upcall>(HandleUpcall);
+        Receive<UpcallsReady>(_ => Drain());
+        Receive<InstallDone>(OnInstallDone);
         Receive<Revalidate>(_ => Sweep());
-        Receive<ShardProtocol.GetCounters>(_ => Sender.Tell(new ShardCounters(_upcalls, _idleDeleted, _modified, _staleDeleted, _lastSweepMs), Self));
+        Receive<ShardProtocol.GetCounters>(_ => Sender.Tell(new ShardCounters(_upcalls, _duplicates, _keys, _idleDeleted, _modified, _staleDeleted, _lastSweepMs)));
         Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
-    /// <summary>Timers (injected by the kernel).</summary>
+    /// <summary>Timers (set by Akka).</summary>
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for shard <paramref name="index"/>.</summary>
-    public static Props Props(BridgeSettings settings, int index, NormalTranslator translator, MacLearningTable macs, DatapathEngine datapath, IActorRef datapathActor) =>
-        Fabric.Kernel.Actor.Props.Create(() => new FlowTableShardActor(settings, index, translator, macs, datapath, datapathActor));
+    /// <summary>Props for shard <paramref name="index"/> of <paramref name="shardCount"/>.</summary>
+    public static Props Props(BridgeSettings settings, int index, int shardCount, NormalTranslator translator, PublishedMacTable macs, ShardInbox inbox, DatapathEngine datapath, IActorRef datapathActor) =>
+        Akka.Actor.Props.Create(() => new FlowTableShardActor(settings, index, shardCount, translator, macs, inbox, datapath, datapathActor));
+
+    private long NowMs => _datapath.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <inheritdoc />
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer("revalidate", Revalidate.Instance, _settings.RevalidateInterval);
 
-    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        // Upcalls may have waited in the inbox while this shard was restarting.
+        _inbox.Rearm();
+        _inbox.Wake();
+    }
 
-    private void HandleUpcall(Upcall upcall)
+    private void Drain()
     {
-        _upcalls++;
-        var now = NowMs;
-        var version = _macs.Version;
-        var key = upcall.Key;
-        var result = _translator.Translate(key, _macs, now, learn: true);
-        if (result.Learn is MacLearnResult.Learned or MacLearnResult.Moved)
+        _inbox.Rearm();
+        var handled = 0;
+        while (handled < UpcallBatch && _pending.Count < MaxPendingInstalls && _inbox.TryTake(out var upcall))
         {
-            // Megaflows that flooded towards this address, or forwarded to its old port, are now wrong.
-            var mac = key.DlSrc;
-            var vlan = result.Vlan;
-            var bridge = _settings.Name;
-            var moved = result.Learn == MacLearnResult.Moved;
-            _datapathActor.Tell(new DeleteFlowsWhere(
-                f => f.Owner is MegaflowOwner o && o.Bridge == bridge && o.Vlan == vlan && (f.Key.DlDst == mac || (moved && f.Key.DlSrc == mac)),
-                moved ? "mac moved" : "mac learned"), ActorRefs.NoSender);
+            Handle(upcall);
+            handled++;
         }
 
-        var owner = new MegaflowOwner(_settings.Name, _index, result.Vlan, _macs, version);
-        _datapathActor.Tell(new InstallFlow(key, result.Mask, result.Actions, owner), Self);
-        if (!result.Actions.IsDrop)
+        if (_inbox.Count > 0 && _pending.Count < MaxPendingInstalls)
         {
-            _datapath.Execute(upcall.InPort, upcall.Packet.Span, result.Actions);
+            // More waiting: come back after whatever else is in the mailbox.
+            _inbox.Wake();
+        }
+    }
+
+    private void Handle(Fabric.Datapath.Forwarding.Upcall upcall)
+    {
+        _upcalls++;
+        var key = upcall.Key;
+        if (FindPending(key) is { } pending)
+        {
+            // The megaflow is being installed: execute only (OVS drops duplicate ukeys the same way).
+            _duplicates++;
+            if (!pending.Actions.IsDrop)
+            {
+                _datapath.Execute(upcall.InPort, upcall.Packet.Span, pending.Actions);
+            }
+
+            return;
+        }
+
+        var view = _macs.Current;
+        var result = _translator.Translate(key, view);
+        if (result.LearnOfPort >= 0)
+        {
+            Context.Parent.Tell(new LearnMac(result.Vlan, key.DlSrc, result.LearnOfPort));
+        }
+
+        var match = FlowMatch.Of(key, result.Mask);
+        _pending[match] = new PendingInstall(result.Actions, _sweeps);
+        _pendingMasks[result.Mask] = _pendingMasks.GetValueOrDefault(result.Mask) + 1;
+        var owner = new MegaflowOwner(_settings.Name, result.Vlan, view.Epoch, view.Version);
+        _datapathActor.Tell(new InstallFlow(key, result.Mask, result.Actions, owner, upcall.InPort, upcall.Packet));
+    }
+
+    private PendingInstall? FindPending(in FlowKey key)
+    {
+        foreach (var mask in _pendingMasks.Keys)
+        {
+            if (_pending.TryGetValue(FlowMatch.Of(key, mask), out var p))
+            {
+                return p;
+            }
+        }
+
+        return null;
+    }
+
+    private void OnInstallDone(InstallDone done)
+    {
+        var wasFull = _pending.Count >= MaxPendingInstalls;
+        ForgetPending(done.Match);
+        if (wasFull && _pending.Count < MaxPendingInstalls)
+        {
+            _inbox.Wake();
+        }
+    }
+
+    private void ForgetPending(FlowMatch match)
+    {
+        if (_pending.Remove(match))
+        {
+            var n = _pendingMasks[match.Mask] - 1;
+            if (n == 0)
+            {
+                _pendingMasks.Remove(match.Mask);
+            }
+            else
+            {
+                _pendingMasks[match.Mask] = n;
+            }
         }
     }
 
     private void Sweep()
     {
-        var started = _clock.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var now = NowMs;
         var maxIdle = (long)_settings.MaxIdle.TotalMilliseconds;
-        var version = _macs.Version;
-        List<Megaflow>? stale = null;
-        foreach (var flow in _datapath.Flows.Snapshot())
+        var view = _macs.Current;
+        _sweeps++;
+        ExpirePending();
+
+        _slice.Clear();
+        foreach (var port in _settings.Ports)
         {
-            if (flow.Owner is not MegaflowOwner owner || owner.Shard != _index || owner.Bridge != _settings.Name)
+            for (var slice = _index; slice < FlowSlice.Count; slice += _shardCount)
             {
+                _datapath.Flows.CollectSlice(port.DpPort, slice, _slice);
+            }
+        }
+
+        List<FlowMatch>? stale = null;
+        List<LearnMac>? seen = null;
+        _nextUkeys.Clear();
+        foreach (var flow in _slice)
+        {
+            if (!_ukeys.TryGetValue(flow.Id, out var ukey))
+            {
+                ukey = flow.Owner is MegaflowOwner o ? new Ukey(0, o.MacTableEpoch, o.MacTableVersion, false) : new Ukey(0, 0, -1, false);
+            }
+            else if (ukey.Deleting)
+            {
+                // Its delete is on its way to the datapath actor: neither count nor send it again.
+                _nextUkeys[flow.Id] = ukey;
                 continue;
             }
 
             var last = flow.LastUsedMs != 0 ? flow.LastUsedMs : flow.CreatedMs;
             if (now - last >= maxIdle)
             {
-                (stale ??= new()).Add(flow);
+                (stale ??= new()).Add(FlowMatch.Of(flow));
+                _nextUkeys[flow.Id] = ukey with { Deleting = true };
                 _idleDeleted++;
                 continue;
             }
 
             var packets = flow.Packets;
-            if (packets != owner.PacketsAtLastSweep)
+            var inPort = _translator.PortByDp(flow.Key.InPort);
+            if (packets != ukey.Packets && inPort is not null && inPort.InputVlan(flow.Key.HasVlan, flow.Key.VlanVid) is int vlan && !MacLearningTable.IsMulticast(flow.Key.DlSrc))
             {
-                owner.PacketsAtLastSweep = packets;
-                if (owner.Vlan >= 0 && _translator.PortByDp(flow.Key.InPort) is { } inPort)
-                {
-                    _macs.Refresh(owner.Vlan, flow.Key.DlSrc, inPort.OfPort, now);
-                }
+                (seen ??= new()).Add(new LearnMac(vlan, flow.Key.DlSrc, inPort.OfPort));
             }
 
-            if (!ReferenceEquals(owner.Table, _macs) || owner.XlateVersion != version)
+            ukey = ukey with { Packets = packets };
+            if (ukey.Epoch != view.Epoch || ukey.Version != view.Version)
             {
-                var result = _translator.Translate(flow.Key, _macs, now, learn: false);
+                var result = _translator.Translate(flow.Key, view);
                 if (!result.Mask.Equals(flow.Mask))
                 {
-                    (stale ??= new()).Add(flow);
+                    (stale ??= new()).Add(FlowMatch.Of(flow));
+                    _nextUkeys[flow.Id] = ukey with { Deleting = true };
                     _staleDeleted++;
                     continue;
                 }
 
                 if (!result.Actions.Equals(flow.Actions))
                 {
-                    _datapathActor.Tell(new ModifyFlow(flow, result.Actions), Self);
+                    _datapathActor.Tell(new ModifyFlow(FlowMatch.Of(flow), result.Actions));
                     _modified++;
                 }
 
-                owner.Table = _macs;
-                owner.XlateVersion = version;
+                ukey = ukey with { Epoch = view.Epoch, Version = view.Version };
             }
+
+            _nextUkeys[flow.Id] = ukey;
         }
 
+        (_ukeys, _nextUkeys) = (_nextUkeys, _ukeys);
+        _keys = _slice.Count;
         if (stale is not null)
         {
             _datapathActor.Tell(new DeleteFlows(stale), ActorRefs.NoSender);
         }
 
-        _lastSweepMs = _clock.GetElapsedTime(started).TotalMilliseconds;
+        if (seen is not null)
+        {
+            Context.Parent.Tell(new RefreshMacs(seen));
+        }
+
+        _lastSweepMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
+
+    /// <summary>
+    /// Forgets installs pending since before the previous sweep: their answer is lost (the datapath actor was
+    /// restarting), and the next upcall for the flow must translate and install it again.
+    /// </summary>
+    private void ExpirePending()
+    {
+        List<FlowMatch>? expired = null;
+        foreach (var (match, p) in _pending)
+        {
+            if (p.Sweep < _sweeps - 1)
+            {
+                (expired ??= new()).Add(match);
+            }
+        }
+
+        if (expired is null)
+        {
+            return;
+        }
+
+        foreach (var m in expired)
+        {
+            ForgetPending(m);
+        }
+
+        _inbox.Wake();
+    }
+
+    /// <summary>An install sent to the datapath actor and not yet answered.</summary>
+    private sealed record PendingInstall(DatapathActions Actions, long Sweep);
+
+    /// <summary>
+    /// What the shard remembers of a megaflow between sweeps (OVS ukey): packets seen, the MAC table version it was
+    /// translated at, and whether its delete has been sent (OVS UKEY_EVICTING).
+    /// </summary>
+    private readonly record struct Ukey(long Packets, long Epoch, long Version, bool Deleting);
 }

@@ -1,40 +1,17 @@
-using Fabric.Actors.Bridge;
-
 namespace Fabric.Actors.Shards;
 
 /// <summary>
-/// The control-plane tag kept on every megaflow a flow-table shard installs (OVS keeps the same
-/// facts in its "ukey"): which bridge and shard own it, the VLAN NORMAL assigned, and the MAC table
-/// generation it was translated at, so the shard's revalidator knows when to re-translate it.
+/// The control-plane tag the datapath actor keeps on every megaflow a flow-table shard installs (OVS keeps the
+/// same facts in its ukey): the bridge, the VLAN NORMAL assigned, and the MAC table the flow was translated
+/// against (which table instance and at what version), so a revalidator knows when to translate it again.
+/// Immutable data: no actor writes into it after the install.
 /// </summary>
-/// <remarks>Mutable fields are touched only by the owning shard actor.</remarks>
-public sealed class MegaflowOwner
+/// <param name="Bridge">Bridge name.</param>
+/// <param name="Vlan">VLAN the flow's frames belong to on the bridge (-1 when dropped before VLAN assignment).</param>
+/// <param name="MacTableEpoch">Identity of the MAC table instance (a restarted bridge has a new one; 0 for a flow restored from the journal).</param>
+/// <param name="MacTableVersion">The table's version at translation (-1 for a restored flow).</param>
+public sealed record MegaflowOwner(string Bridge, int Vlan, long MacTableEpoch, long MacTableVersion)
 {
-    /// <summary>Creates a tag.</summary>
-    public MegaflowOwner(string bridge, int shard, int vlan, MacLearningTable? table, long xlateVersion)
-    {
-        Bridge = bridge;
-        Shard = shard;
-        Vlan = vlan;
-        Table = table;
-        XlateVersion = xlateVersion;
-    }
-
-    /// <summary>Bridge name.</summary>
-    public string Bridge { get; }
-
-    /// <summary>Index of the owning shard within the bridge.</summary>
-    public int Shard { get; }
-
-    /// <summary>VLAN the flow's frames belong to on the bridge (-1 if dropped before VLAN assignment).</summary>
-    public int Vlan { get; }
-
-    /// <summary>The MAC table the flow was translated against (a restarted bridge has a new one; null for a flow restored from the journal).</summary>
-    public MacLearningTable? Table { get; set; }
-
-    /// <summary>The <see cref="MacLearningTable.Version"/> at translation time.</summary>
-    public long XlateVersion { get; set; }
-
-    /// <summary>The megaflow's packet count at the previous revalidation sweep (to see it was used since).</summary>
-    public long PacketsAtLastSweep { get; set; }
+    /// <summary>True when the flow was translated against exactly this table version, so it needs no new translation.</summary>
+    public bool IsCurrent(long epoch, long version) => MacTableEpoch == epoch && MacTableVersion == version;
 }

@@ -52,6 +52,9 @@ public sealed class Datapath : IDisposable
     /// <summary>Lookup and drop counters.</summary>
     public DatapathStats Stats { get; } = new();
 
+    /// <summary>The clock that stamps megaflow use and creation times (Unix ms); the control plane compares against it.</summary>
+    public TimeProvider Clock => _timeProvider;
+
     /// <summary>The settings this datapath was created with.</summary>
     public DatapathOptions Options { get; }
 

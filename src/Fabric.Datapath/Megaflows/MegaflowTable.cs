@@ -19,6 +19,7 @@ public sealed class MegaflowTable
 {
     private readonly object _writeLock = new();
     private readonly Dictionary<FlowMask, MegaflowSubtable> _byMask = new();
+    private readonly Dictionary<int, HashSet<Megaflow>> _bySlice = new();
     private readonly TimeProvider _timeProvider;
     private MegaflowSubtable[] _subtables = [];
     private int _count;
@@ -131,6 +132,7 @@ public sealed class MegaflowTable
                 sub.Add(flow);
             }
 
+            AddToSlice(flow);
             Volatile.Write(ref _count, _count + 1);
             Interlocked.Increment(ref _generation);
             return flow;
@@ -208,6 +210,7 @@ public sealed class MegaflowTable
             }
 
             _byMask.Clear();
+            _bySlice.Clear();
             Volatile.Write(ref _subtables, []);
             Volatile.Write(ref _count, 0);
             Interlocked.Increment(ref _generation);
@@ -220,6 +223,53 @@ public sealed class MegaflowTable
         lock (_writeLock)
         {
             return SnapshotLocked();
+        }
+    }
+
+    /// <summary>
+    /// Appends to <paramref name="into"/> the installed flows that match in_port <paramref name="inPort"/> and fall
+    /// into <see cref="FlowSlice"/> <paramref name="slice"/>: what one revalidator visits, without copying the table.
+    /// </summary>
+    public void CollectSlice(ushort inPort, int slice, List<Megaflow> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        lock (_writeLock)
+        {
+            if (_bySlice.TryGetValue((inPort * FlowSlice.Count) + slice, out HashSet<Megaflow>? members))
+            {
+                into.AddRange(members);
+            }
+        }
+    }
+
+    /// <summary>Appends to <paramref name="into"/> every installed flow that matches in_port <paramref name="inPort"/>.</summary>
+    public void CollectInPort(ushort inPort, List<Megaflow> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        lock (_writeLock)
+        {
+            for (int slice = 0; slice < FlowSlice.Count; slice++)
+            {
+                if (_bySlice.TryGetValue((inPort * FlowSlice.Count) + slice, out HashSet<Megaflow>? members))
+                {
+                    into.AddRange(members);
+                }
+            }
+        }
+    }
+
+    /// <summary>The distinct in_port values of the installed flows, ascending.</summary>
+    public IReadOnlyList<ushort> InPorts()
+    {
+        lock (_writeLock)
+        {
+            var ports = new SortedSet<ushort>();
+            foreach (int k in _bySlice.Keys)
+            {
+                ports.Add((ushort)(k / FlowSlice.Count));
+            }
+
+            return [.. ports];
         }
     }
 
@@ -301,6 +351,12 @@ public sealed class MegaflowTable
         }
 
         flow.MarkRemoved();
+        int sliceKey = SliceKey(flow.Key);
+        if (_bySlice.TryGetValue(sliceKey, out HashSet<Megaflow>? members) && members.Remove(flow) && members.Count == 0)
+        {
+            _bySlice.Remove(sliceKey);
+        }
+
         if (sub.Count == 0)
         {
             _byMask.Remove(flow.Mask);
@@ -321,6 +377,20 @@ public sealed class MegaflowTable
         Volatile.Write(ref _count, _count - 1);
         Interlocked.Increment(ref _generation);
         return true;
+    }
+
+    private static int SliceKey(in FlowKey maskedKey) => (maskedKey.InPort * FlowSlice.Count) + FlowSlice.Of(maskedKey);
+
+    private void AddToSlice(Megaflow flow)
+    {
+        int key = SliceKey(flow.Key);
+        if (!_bySlice.TryGetValue(key, out HashSet<Megaflow>? members))
+        {
+            members = new HashSet<Megaflow>(ReferenceEqualityComparer.Instance);
+            _bySlice.Add(key, members);
+        }
+
+        members.Add(flow);
     }
 
     private List<Megaflow> SnapshotLocked()

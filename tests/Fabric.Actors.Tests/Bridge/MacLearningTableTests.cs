@@ -94,9 +94,32 @@ public sealed class MacLearningTableTests
         var t = new MacLearningTable();
         t.Learn(0, A, 1, 0);
         t.Learn(0, B, 2, 0);
-        Assert.Equal(1, t.FlushPort(2));
+        Assert.Equal(B, Assert.Single(t.FlushPort(2)).Mac);
         Assert.Null(t.Lookup(0, B));
         Assert.Equal(1, t.Flush());
         Assert.Equal(0, t.Count);
+    }
+
+    [Fact]
+    public void Views_are_immutable_versions_that_change_only_with_the_table()
+    {
+        var t = new MacLearningTable();
+        var empty = t.View;
+        Assert.Same(empty, t.View);
+        t.Learn(0, A, 1, 0);
+        var one = t.View;
+        Assert.NotSame(empty, one);
+        Assert.Null(empty.Lookup(0, A));
+        Assert.Equal(1, one.Lookup(0, A));
+        Assert.Equal(t.Version, one.Version);
+        Assert.Equal(t.Epoch, one.Epoch);
+
+        t.Learn(0, A, 1, 500); // unchanged: same version
+        Assert.Same(one, t.View);
+        t.Expire(1_000_000);
+        Assert.Null(t.View.Lookup(0, A));
+        Assert.Equal(1, one.Lookup(0, A));
+        Assert.NotEqual(new MacLearningTable().Epoch, t.Epoch);
+        Assert.NotEqual(0, t.Epoch);
     }
 }

@@ -1,38 +1,43 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.TestKit;
+using Akka.TestKit;
+using Akka.TestKit.Configs;
 using Fabric.Actors.Bridge;
 using Fabric.Actors.Datapath;
+using Fabric.Actors.Datapath.Persistence;
 using Fabric.Actors.Upcalls;
 using Fabric.Datapath.Forwarding;
 using Fabric.Datapath.Ports;
-using Fabric.Actors.Datapath.Persistence;
-using Fabric.Kernel.Actor;
-using Fabric.Kernel.Pattern;
-using Fabric.Kernel.Persistence;
-using Fabric.Kernel.TestKit;
-using Fabric.Kernel.TestKit.Persistence;
 using Dp = Fabric.Datapath.Forwarding.Datapath;
 
 namespace Fabric.Actors.Tests.Support;
 
 /// <summary>
 /// A bridge "br0" with three in-memory ports over a real datapath that is driven one poll pass at a time
-/// (<see cref="Dp.RunOnce"/>), with the actors on a virtual clock and the datapath actor journaling into an
-/// in-memory journal with fault injection, under the same backoff supervisor as in a node: deterministic
-/// actor scenarios.
+/// (<see cref="Dp.RunOnce"/>), with the actors on Akka's TestScheduler and the datapath on a
+/// <see cref="ManualClock"/> (advanced together by <see cref="Advance"/>), and the datapath actor under the same
+/// backoff supervisor as in a node, journaling into the chosen <see cref="ScenarioStore"/>: deterministic actor
+/// scenarios on Akka.TestKit.
 /// </summary>
-public sealed class BridgeScenario : TestKit
+public sealed class BridgeScenario : Akka.TestKit.Xunit2.TestKit
 {
-    public static readonly DateTimeOffset Epoch = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    private readonly ScenarioStore _store;
 
-    public BridgeScenario(int shards = 2)
-        : this(new VirtualTimeProvider(Epoch), shards)
+    /// <summary>Creates the scenario with <paramref name="shards"/> flow-table shards, journaling into <paramref name="store"/> (in-memory by default).</summary>
+    public BridgeScenario(int shards = 2, ScenarioStore? store = null, DatapathPersistenceSettings? persistence = null)
+        : this(store ?? ScenarioStore.Memory(), shards, persistence ?? new DatapathPersistenceSettings())
     {
     }
 
-    private BridgeScenario(VirtualTimeProvider clock, int shards)
-        : base("scenario", clock)
+    private BridgeScenario(ScenarioStore store, int shards, DatapathPersistenceSettings persistence)
+        : base(SystemConfig(store), "scenario")
     {
-        Clock = clock;
-        Datapath = new Dp(new DatapathOptions { EmcInsertInvProb = 1 }, clock);
+        _store = store;
+        Persistence = persistence;
+        Clock = new ManualClock(Scheduler.Now);
+        Datapath = new Dp(new DatapathOptions { EmcInsertInvProb = 1 }, Clock);
         Ports = [new MemoryPort("p1"), new MemoryPort("p2"), new MemoryPort("p3")];
         var bridgePorts = new List<BridgePort>();
         foreach (var p in Ports)
@@ -42,41 +47,74 @@ public sealed class BridgeScenario : TestKit
         }
 
         Settings = new BridgeSettings { Name = "br0", Ports = bridgePorts, Shards = shards };
-        var serializers = new SerializerRegistry();
-        serializers.Add(new DatapathEventSerializer());
-        Journal = new InMemoryJournal(serializers);
-        SnapshotStore = new InMemorySnapshotStore();
-        Fabric.Kernel.Persistence.Persistence.Register(Sys, new PersistenceSetup { Journal = Journal, SnapshotStore = SnapshotStore, Serializers = serializers });
-        DatapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings(), new LiveTableState());
-        var backoff = Backoff.OnStop(DatapathProps, "datapath", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), 0)
-            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume));
-        DatapathActor = Sys.ActorOf(BackoffSupervisor.Props(backoff), "datapath-supervisor");
-        DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), TimeSpan.FromSeconds(5)).Wait();
+        Live = new LiveTableState();
+        DatapathActor = Sys.ActorOf(
+            Fabric.Actors.Datapath.DatapathActor.SupervisedProps(Datapath, persistence, Live, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), 0),
+            "datapath-supervisor");
+        DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), TimeSpan.FromSeconds(10)).Wait();
         Router = new UpcallRouter();
         Bridge = Sys.ActorOf(BridgeActor.Props(Settings, Datapath, DatapathActor, Router), "br0");
         Bridge.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), TimeSpan.FromSeconds(5)).Wait();
     }
 
-    public VirtualTimeProvider Clock { get; }
+    /// <summary>Akka's virtual scheduler (actor timers, backoff delays).</summary>
+    public TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
+    /// <summary>The datapath's clock (megaflow use and creation times).</summary>
+    public ManualClock Clock { get; }
+
+    /// <summary>The datapath, with the memory ports p1, p2, p3 as datapath (and OpenFlow) ports 1, 2, 3.</summary>
     public Dp Datapath { get; }
 
+    /// <summary>The memory ports.</summary>
     public MemoryPort[] Ports { get; }
 
+    /// <summary>The bridge's settings.</summary>
     public BridgeSettings Settings { get; }
+
+    /// <summary>The datapath actor's persistence settings.</summary>
+    public DatapathPersistenceSettings Persistence { get; }
+
+    /// <summary>State shared by the datapath actor's incarnations.</summary>
+    public LiveTableState Live { get; }
 
     /// <summary>The datapath actor's backoff supervisor (messages are forwarded to the datapath actor).</summary>
     public IActorRef DatapathActor { get; }
 
-    public Props DatapathProps { get; }
-
-    public InMemoryJournal Journal { get; }
-
-    public InMemorySnapshotStore SnapshotStore { get; }
-
+    /// <summary>The upcall router the bridge published its shards to.</summary>
     public UpcallRouter Router { get; }
 
+    /// <summary>The bridge actor.</summary>
     public IActorRef Bridge { get; }
+
+    /// <summary>The journal's fault-injection handle (in-memory store only).</summary>
+    public ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
+
+    /// <summary>The snapshot store's fault-injection handle (in-memory store only).</summary>
+    public ITestSnapshotStore Snapshots => TestSnapshotStore.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null));
+
+    /// <summary>The actor system configuration: TestScheduler, the datapath serializer, strict serialization and the store.</summary>
+    public static Config SystemConfig(ScenarioStore store) =>
+        ConfigurationFactory.ParseString("akka.actor.serialization-settings.allow-unregistered-types = false\nakka.loglevel = INFO")
+            .WithFallback(DatapathEventSerializer.Config)
+            .WithFallback(store.Config)
+            .WithFallback(TestConfigs.TestSchedulerConfig);
+
+    /// <summary>Moves both clocks (the datapath's and Akka's scheduler) forward by <paramref name="delta"/>, in one step.</summary>
+    public void Advance(TimeSpan delta)
+    {
+        Clock.Advance(delta);
+        Scheduler.Advance(delta);
+    }
+
+    /// <summary>Moves both clocks forward by <paramref name="delta"/> in <paramref name="step"/>s (a periodic timer fires once per step).</summary>
+    public void AdvanceInSteps(TimeSpan delta, TimeSpan step)
+    {
+        for (var t = TimeSpan.Zero; t < delta; t += step)
+        {
+            Advance(step);
+        }
+    }
 
     /// <summary>Injects <paramref name="frame"/> on port <paramref name="port"/> (1-based), runs a poll pass and routes the upcalls.</summary>
     public int Receive(int port, byte[] frame)
@@ -114,5 +152,70 @@ public sealed class BridgeScenario : TestKit
         }
 
         return n;
+    }
+
+    /// <summary>Every event journaled for <paramref name="persistenceId"/>, in order, read back through the journal's replay protocol.</summary>
+    public IReadOnlyList<object> EventsOf(string persistenceId = "datapath")
+    {
+        var probe = CreateTestProbe();
+        Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null)
+            .Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, persistenceId, probe.Ref), probe.Ref);
+        var events = new List<object>();
+        while (true)
+        {
+            var m = probe.ReceiveOne(TimeSpan.FromSeconds(10));
+            switch (m)
+            {
+                case ReplayedMessage r:
+                    events.Add(r.Persistent.Payload);
+                    break;
+                case RecoverySuccess:
+                    return events;
+                case ReplayMessagesFailure f:
+                    throw new InvalidOperationException("replay failed", f.Cause);
+                default:
+                    throw new InvalidOperationException($"unexpected reply to a replay: {m}");
+            }
+        }
+    }
+
+    /// <summary>The latest snapshot of <paramref name="persistenceId"/>, or null.</summary>
+    public SelectedSnapshot? LatestSnapshot(string persistenceId = "datapath")
+    {
+        var probe = CreateTestProbe();
+        Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null)
+            .Tell(new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue), probe.Ref);
+        return probe.ExpectMsg<LoadSnapshotResult>(TimeSpan.FromSeconds(10)).Snapshot;
+    }
+
+    /// <summary>Starts a datapath actor of a "second process": a fresh datapath over the same journal; returns it and what it recovered.</summary>
+    public (IActorRef Actor, Dp Datapath, DatapathProtocol.Recovered Recovered) StartSecondProcess(string name = "datapath2")
+    {
+        var dp2 = new Dp(new DatapathOptions(), Clock);
+        var actor = Sys.ActorOf(Fabric.Actors.Datapath.DatapathActor.Props(dp2, Persistence, new LiveTableState()), name);
+        var recovered = actor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), TimeSpan.FromSeconds(10)).Result;
+        return (actor, dp2, recovered);
+    }
+
+    /// <summary>Stops <paramref name="actor"/> and waits until it has stopped.</summary>
+    public void StopActor(IActorRef actor)
+    {
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Stops the first process's datapath actor (and its supervisor) and waits until it has stopped.</summary>
+    public void StopDatapathActor() => StopActor(DatapathActor);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Datapath.Dispose();
+            _store.Dispose();
+        }
     }
 }

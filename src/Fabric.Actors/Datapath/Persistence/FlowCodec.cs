@@ -96,12 +96,7 @@ public static class FlowCodec
         Write(flow.Key, e.Key);
         Write(flow.Mask, e.Mask);
         Write(flow.Actions, e.Actions);
-        if (flow.Owner is MegaflowOwner o)
-        {
-            e.Owner = new FlowOwner { Bridge = o.Bridge, Shard = o.Shard, Vlan = o.Vlan };
-            e.TableVersion = (ulong)Math.Max(0, o.XlateVersion);
-        }
-
+        WriteOwner(flow.Owner as MegaflowOwner, e);
         if (withStats)
         {
             e.Packets = (ulong)flow.Packets;
@@ -113,36 +108,58 @@ public static class FlowCodec
     }
 
     /// <summary>The journal form of an install request.</summary>
-    public static FlowInstalled ToEvent(in FlowKey key, in FlowMask mask, DatapathActions actions, object? owner)
+    public static FlowInstalled ToEvent(in FlowKey key, in FlowMask mask, DatapathActions actions, MegaflowOwner? owner)
     {
         var e = new FlowInstalled();
         Write(key.Masked(mask), e.Key);
         Write(mask, e.Mask);
         Write(actions, e.Actions);
-        if (owner is MegaflowOwner o)
-        {
-            e.Owner = new FlowOwner { Bridge = o.Bridge, Shard = o.Shard, Vlan = o.Vlan };
-            e.TableVersion = (ulong)Math.Max(0, o.XlateVersion);
-        }
+        WriteOwner(owner, e);
+        return e;
+    }
 
+    /// <summary>The journal form of a modification of the flow <paramref name="match"/>.</summary>
+    public static FlowModified ToModified(in FlowMatch match, DatapathActions actions)
+    {
+        var e = new FlowModified();
+        Write(match.Key, e.Key);
+        Write(match.Mask, e.Mask);
+        Write(actions, e.Actions);
         return e;
     }
 
     /// <summary>The reference to a flow by its match (delete events).</summary>
-    public static FlowRef ToRef(Megaflow flow)
+    public static FlowRef ToRef(in FlowMatch match)
     {
         var r = new FlowRef();
-        Write(flow.Key, r.Key);
-        Write(flow.Mask, r.Mask);
+        Write(match.Key, r.Key);
+        Write(match.Mask, r.Mask);
         return r;
     }
 
+    /// <summary>The match a journaled key and mask name.</summary>
+    /// <exception cref="FormatException">Not exactly ten words in either.</exception>
+    public static FlowMatch ReadMatch(RepeatedField<ulong> key, RepeatedField<ulong> mask)
+    {
+        var m = ReadMask(mask);
+        return new FlowMatch(ReadKey(key).Masked(m), m);
+    }
+
     /// <summary>
-    /// The owner tag of a restored flow: it names its bridge, shard and VLAN but no MAC table, so the
-    /// shard's next revalidation sweep re-translates it against the current tables.
+    /// The owner tag of a restored flow: it names its bridge and VLAN but no MAC table (epoch 0, version -1), so
+    /// the next revalidation sweep of whichever shard owns its slice translates it against the current tables.
     /// </summary>
     public static MegaflowOwner? RestoreOwner(FlowOwner? owner) =>
-        owner is null ? null : new MegaflowOwner(owner.Bridge, owner.Shard, owner.Vlan, table: null, xlateVersion: -1);
+        owner is null ? null : new MegaflowOwner(owner.Bridge, owner.Vlan, MacTableEpoch: 0, MacTableVersion: -1);
+
+    private static void WriteOwner(MegaflowOwner? owner, FlowInstalled e)
+    {
+        if (owner is not null)
+        {
+            e.Owner = new FlowOwner { Bridge = owner.Bridge, Vlan = owner.Vlan };
+            e.TableVersion = (ulong)Math.Max(0, owner.MacTableVersion);
+        }
+    }
 
     private static void Check(RepeatedField<ulong> w, string what)
     {

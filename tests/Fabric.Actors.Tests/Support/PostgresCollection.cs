@@ -1,4 +1,4 @@
-namespace Fabric.Persistence.Sql.Tests.Postgres;
+namespace Fabric.Actors.Tests.Support;
 
 /// <summary>Test classes sharing one throwaway PostgreSQL cluster; they run one after another (outage tests stop it).</summary>
 [CollectionDefinition(Name)]

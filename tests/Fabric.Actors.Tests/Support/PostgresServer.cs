@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Fabric.Persistence.Sql.Tests.Postgres;
+namespace Fabric.Actors.Tests.Support;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster on 127.0.0.1 and a random free port (dependencies.md "Throwaway PostgreSQL on loopback"):

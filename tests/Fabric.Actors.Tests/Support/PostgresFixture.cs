@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Fabric.Persistence.Sql.Tests.Postgres;
+namespace Fabric.Actors.Tests.Support;
 
 /// <summary>One throwaway cluster for the "postgres" collection, with a fresh database per test class.</summary>
 public sealed class PostgresFixture : IAsyncLifetime
