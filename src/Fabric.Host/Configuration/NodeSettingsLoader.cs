@@ -2,6 +2,7 @@ using System.Reflection;
 using Fabric.Actors.Bridge;
 using Fabric.Datapath.Forwarding;
 using Fabric.Kernel.Configuration;
+using Npgsql;
 
 namespace Fabric.Host.Configuration;
 
@@ -91,11 +92,62 @@ public static class NodeSettingsLoader
             MaxIdle = Max(up.GetTimeSpan("max-idle"), TimeSpan.FromMilliseconds(500)),
             RevalidateInterval = Max(up.GetTimeSpan("max-revalidator"), TimeSpan.FromMilliseconds(100)),
             ShardsPerBridge = Range(up, "shards-per-bridge", 1, 64, "fabric.upcall"),
-            SnapshotEvery = Range(f.GetConfig("persistence"), "snapshot-every", 1, int.MaxValue, "fabric.persistence"),
+            Persistence = Persistence(f),
             FaultInjection = f.GetBoolean("debug.fault-injection"),
-            Config = config,
             Bridges = bridges,
         };
+    }
+
+    private static PersistenceSettings Persistence(Config fabric)
+    {
+        const string where = "fabric.persistence";
+        var p = fabric.GetConfig("persistence");
+        var pluginText = p.GetString("plugin");
+        var plugin = pluginText switch
+        {
+            "sqlite" => PersistencePlugin.Sqlite,
+            "postgresql" => PersistencePlugin.PostgreSql,
+            _ => throw Error(p, "plugin", where, $"'{pluginText}' is not one of: sqlite, postgresql"),
+        };
+
+        var sqlitePath = p.HasPath("sqlite.path") ? p.GetString("sqlite.path") : Path.Combine(fabric.GetString("state-dir"), "fabric.db");
+        if (string.IsNullOrWhiteSpace(sqlitePath) || sqlitePath.Contains('\0', StringComparison.Ordinal) || sqlitePath.EndsWith('/'))
+        {
+            throw Error(p, "sqlite.path", where, $"expected a database file path, got '{sqlitePath}'");
+        }
+
+        var connectionString = p.GetString("postgresql.connection-string");
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw Error(p, "postgresql.connection-string", where, "invalid connection string: " + ConnectionStringProblem(e));
+        }
+
+        return new PersistenceSettings
+        {
+            Plugin = plugin,
+            SqlitePath = sqlitePath,
+            PostgresConnectionString = connectionString,
+            SnapshotEvery = Range(p, "snapshot-every", 1, int.MaxValue, where),
+        };
+    }
+
+    /// <summary>What <c>NpgsqlConnectionStringBuilder</c> objected to, in one line ("unknown keyword 'hots'", "bad value for 'port': …").</summary>
+    private static string ConnectionStringProblem(ArgumentException e) => e.InnerException switch
+    {
+        KeyNotFoundException => $"unknown keyword '{e.ParamName}'",
+        { } inner => $"bad value for '{e.ParamName}': {FirstLine(inner.Message)}",
+        null => FirstLine(e.Message),
+    };
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].TrimEnd();
+        var parameter = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return parameter > 0 ? line[..parameter] : line;
     }
 
     private static IReadOnlyList<PortSettings> Ports(Config bridge, string where)
