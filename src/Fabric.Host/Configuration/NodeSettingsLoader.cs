@@ -1,7 +1,7 @@
 using System.Reflection;
 using Fabric.Actors.Bridge;
 using Fabric.Datapath.Forwarding;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 using Npgsql;
 
 namespace Fabric.Host.Configuration;

@@ -5,7 +5,7 @@ using Fabric.Host.Cli;
 using Fabric.Host.Commands;
 using Fabric.Host.Configuration;
 using Fabric.Host.Control;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 using Microsoft.Extensions.Logging;
 
 namespace Fabric.Host.Node;

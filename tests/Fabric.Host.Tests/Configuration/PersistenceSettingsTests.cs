@@ -1,5 +1,5 @@
 using Fabric.Host.Configuration;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 
 namespace Fabric.Host.Tests.Configuration;
 

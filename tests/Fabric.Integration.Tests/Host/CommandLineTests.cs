@@ -1,6 +1,6 @@
 using Fabric.Host.Configuration;
 using Fabric.Integration.Tests.Lab;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 
 namespace Fabric.Integration.Tests.Host;
 

@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. The result of resolving an optional substitution that found nothing: a field holding

@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. An unresolved <c>${path}</c> / <c>${?path}</c> in a raw (parsed, not yet resolved)

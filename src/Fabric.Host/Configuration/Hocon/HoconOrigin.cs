@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// Where a HOCON value was defined: the origin name (a file path, or <c>&lt;string&gt;</c> for text

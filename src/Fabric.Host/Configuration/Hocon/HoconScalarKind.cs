@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>What a <see cref="HoconScalar"/> was written as, per the HOCON spec's value types.</summary>
 public enum HoconScalarKind

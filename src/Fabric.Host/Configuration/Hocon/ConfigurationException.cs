@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// Thrown for malformed HOCON (parse errors), unresolvable or cyclic substitutions, missing required

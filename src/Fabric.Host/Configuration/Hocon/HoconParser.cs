@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. Recursive-descent parser for one HOCON document (a string or a file) following the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. Splits "number [whitespace] unit" text as used by durations and byte sizes: the

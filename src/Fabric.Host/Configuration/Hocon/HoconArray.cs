@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// A HOCON array (<c>[a, b, c]</c>, elements separated by commas or newlines). Arrays written next to

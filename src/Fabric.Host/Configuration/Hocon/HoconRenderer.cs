@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. Renders resolved values as HOCON text: objects as indented <c>key = value</c> blocks in

@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// Entry points that parse HOCON text into a resolved <see cref="Config"/> (actor-semantics §9, named

@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. A value concatenation that contains substitutions or objects/arrays, kept until

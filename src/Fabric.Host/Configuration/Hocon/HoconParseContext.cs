@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. State shared by the parser of a document and the parsers of the files it includes:

@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. The HOCON merge rule for repeated keys and fallbacks (actor-semantics §9): two objects

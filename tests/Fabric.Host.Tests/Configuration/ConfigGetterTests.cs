@@ -1,7 +1,7 @@
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 using Xunit;
 
-namespace Fabric.Kernel.Tests.Configuration;
+namespace Fabric.Host.Tests.Configuration;
 
 public sealed class ConfigGetterTests
 {

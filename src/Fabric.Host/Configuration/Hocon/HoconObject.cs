@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// A HOCON object: string keys mapped to values, enumerated in definition order (the position of a

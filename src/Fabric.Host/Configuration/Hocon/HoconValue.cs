@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// A node of a parsed HOCON document (actor-semantics §9): an object (<see cref="HoconObject"/>),

@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. Akka/HOCON size-in-bytes format (actor-semantics §9): a non-negative decimal number,

@@ -1,4 +1,4 @@
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// The HOCON <c>null</c> value. A <c>null</c> between two object definitions of the same key cuts the

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. Akka's duration format (actor-semantics §9): a non-negative decimal number, optional

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// A resolved, immutable HOCON configuration tree with Akka.NET's typed accessors (actor-semantics §9).

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Fabric.Kernel.Configuration;
+namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. Renders path segments as HOCON path text: segments joined with '.', each quoted

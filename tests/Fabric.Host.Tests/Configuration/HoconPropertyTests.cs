@@ -1,10 +1,10 @@
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit;
-using Config = Fabric.Kernel.Configuration.Config;
+using Config = Fabric.Host.Configuration.Hocon.Config;
 
-namespace Fabric.Kernel.Tests.Configuration;
+namespace Fabric.Host.Tests.Configuration;
 
 public sealed class HoconPropertyTests
 {
