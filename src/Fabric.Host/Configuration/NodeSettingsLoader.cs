@@ -8,16 +8,16 @@ namespace Fabric.Host.Configuration;
 
 /// <summary>
 /// Reads a node's configuration file over the embedded reference configuration (hocon/fabric.conf)
-/// and validates it. Every error is a <see cref="ConfigurationException"/> whose message names
+/// and validates it. Every error is a <see cref="ConfigException"/> whose message names
 /// file:line:column (or the setting's path) and what is wrong.
 /// </summary>
 public static class NodeSettingsLoader
 {
     /// <summary>The reference configuration compiled into the executable (hocon/fabric.conf).</summary>
-    public static Config Reference { get; } = LoadReference();
+    public static ConfigDocument Reference { get; } = LoadReference();
 
     /// <summary>Loads and validates <paramref name="path"/>.</summary>
-    /// <exception cref="ConfigurationException">Syntax, type or range error, with its position.</exception>
+    /// <exception cref="ConfigException">Syntax, type or range error, with its position.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static NodeSettings LoadFile(string path)
     {
@@ -26,12 +26,12 @@ public static class NodeSettingsLoader
             throw new FileNotFoundException($"config file '{path}' does not exist", path);
         }
 
-        return FromConfig(ConfigurationFactory.ParseFile(path).WithFallback(Reference));
+        return FromConfig(ConfigReader.ParseFile(path).WithFallback(Reference));
     }
 
     /// <summary>Builds settings from an already parsed configuration (falling back to the reference one).</summary>
-    /// <exception cref="ConfigurationException">A type or range error, with its position.</exception>
-    public static NodeSettings FromConfig(Config config)
+    /// <exception cref="ConfigException">A type or range error, with its position.</exception>
+    public static NodeSettings FromConfig(ConfigDocument config)
     {
         config = config.WithFallback(Reference);
         var f = config.GetConfig("fabric");
@@ -78,7 +78,7 @@ public static class NodeSettingsLoader
             {
                 if (!portNames.Add(p.Name))
                 {
-                    throw new ConfigurationException($"fabric.bridges: port '{p.Name}' is used twice");
+                    throw new ConfigException($"fabric.bridges: port '{p.Name}' is used twice");
                 }
             }
         }
@@ -98,7 +98,7 @@ public static class NodeSettingsLoader
         };
     }
 
-    private static PersistenceSettings Persistence(Config fabric)
+    private static PersistenceSettings Persistence(ConfigDocument fabric)
     {
         const string where = "fabric.persistence";
         var p = fabric.GetConfig("persistence");
@@ -150,7 +150,7 @@ public static class NodeSettingsLoader
         return parameter > 0 ? line[..parameter] : line;
     }
 
-    private static IReadOnlyList<PortSettings> Ports(Config bridge, string where)
+    private static IReadOnlyList<PortSettings> Ports(ConfigDocument bridge, string where)
     {
         var ports = new List<PortSettings>();
         var ofports = new HashSet<int>();
@@ -227,7 +227,7 @@ public static class NodeSettingsLoader
         return ports;
     }
 
-    private static int Range(Config c, string key, int min, int max, string where)
+    private static int Range(ConfigDocument c, string key, int min, int max, string where)
     {
         var v = c.GetInt(key);
         if (v < min || v > max)
@@ -243,17 +243,17 @@ public static class NodeSettingsLoader
     private static bool IsValidName(string name) =>
         name.Length is > 0 and <= 15 && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
 
-    private static ConfigurationException Error(Config c, string key, string where, string what)
+    private static ConfigException Error(ConfigDocument c, string key, string where, string what)
     {
         var origin = c.GetOrigin(key);
-        return new ConfigurationException(origin.Length > 0 ? $"{origin}: {where}.{key}: {what}" : $"{where}.{key}: {what}");
+        return new ConfigException(origin.Length > 0 ? $"{origin}: {where}.{key}: {what}" : $"{where}.{key}: {what}");
     }
 
-    private static Config LoadReference()
+    private static ConfigDocument LoadReference()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("fabric.conf")
             ?? throw new InvalidOperationException("the reference configuration fabric.conf is not embedded in the executable");
         using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd(), "fabric.conf (reference)");
+        return ConfigReader.ParseString(reader.ReadToEnd(), "fabric.conf (reference)");
     }
 }

@@ -38,7 +38,7 @@ public sealed class ConfigGetterTests
     [MemberData(nameof(Durations))]
     public void Durations_follow_akka_rules(string text, long ticks)
     {
-        var config = ConfigurationFactory.ParseString($"d = {text}");
+        var config = ConfigReader.ParseString($"d = {text}");
         Assert.Equal(TimeSpan.FromTicks(ticks), config.GetTimeSpan("d"));
     }
 
@@ -48,9 +48,9 @@ public sealed class ConfigGetterTests
     [InlineData("INFINITE")]
     public void Infinite_duration(string text)
     {
-        var config = ConfigurationFactory.ParseString($"d = {text}");
+        var config = ConfigReader.ParseString($"d = {text}");
         Assert.Equal(Timeout.InfiniteTimeSpan, config.GetTimeSpan("d"));
-        var e = Assert.Throws<ConfigurationException>(() => config.GetTimeSpan("d", allowInfinite: false));
+        var e = Assert.Throws<ConfigException>(() => config.GetTimeSpan("d", allowInfinite: false));
         Assert.Contains("'infinite' is not allowed", e.Message);
     }
 
@@ -72,8 +72,8 @@ public sealed class ConfigGetterTests
     [MemberData(nameof(BadDurations))]
     public void Invalid_durations_throw_with_position(string hocon, int line, int column)
     {
-        var config = ConfigurationFactory.ParseString(hocon, "fabric.conf");
-        var e = Assert.Throws<ConfigurationException>(() => config.GetTimeSpan("d"));
+        var config = ConfigReader.ParseString(hocon, "fabric.conf");
+        var e = Assert.Throws<ConfigException>(() => config.GetTimeSpan("d"));
         Assert.Equal(("fabric.conf", line, column), (e.File, e.Line, e.Column));
         Assert.StartsWith($"fabric.conf:{line}:{column}: d: expected a duration", e.Message);
     }
@@ -81,10 +81,10 @@ public sealed class ConfigGetterTests
     [Fact]
     public void Duration_defaults_and_missing()
     {
-        var config = ConfigurationFactory.ParseString("n = null");
+        var config = ConfigReader.ParseString("n = null");
         Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("missing", TimeSpan.FromSeconds(3)));
         Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("n", TimeSpan.FromSeconds(3)));
-        var e = Assert.Throws<ConfigurationException>(() => config.GetTimeSpan("missing"));
+        var e = Assert.Throws<ConfigException>(() => config.GetTimeSpan("missing"));
         Assert.Contains("missing", e.Message);
     }
 
@@ -129,7 +129,7 @@ public sealed class ConfigGetterTests
     [MemberData(nameof(Sizes))]
     public void Byte_sizes_follow_the_suffix_table(string text, long bytes)
     {
-        Assert.Equal(bytes, ConfigurationFactory.ParseString($"s = {text}").GetByteSize("s"));
+        Assert.Equal(bytes, ConfigReader.ParseString($"s = {text}").GetByteSize("s"));
     }
 
     [Theory]
@@ -141,17 +141,17 @@ public sealed class ConfigGetterTests
     [InlineData("s = lots")]
     public void Invalid_byte_sizes_throw_with_position(string hocon)
     {
-        var config = ConfigurationFactory.ParseString(hocon, "fabric.conf");
-        var e = Assert.Throws<ConfigurationException>(() => config.GetByteSize("s"));
+        var config = ConfigReader.ParseString(hocon, "fabric.conf");
+        var e = Assert.Throws<ConfigException>(() => config.GetByteSize("s"));
         Assert.StartsWith("fabric.conf:1:5: s: expected a size in bytes", e.Message);
     }
 
     [Fact]
     public void Byte_size_default_and_missing()
     {
-        var config = ConfigurationFactory.Empty;
+        var config = ConfigReader.Empty;
         Assert.Equal(42, config.GetByteSize("x", 42));
-        Assert.Throws<ConfigurationException>(() => config.GetByteSize("x"));
+        Assert.Throws<ConfigException>(() => config.GetByteSize("x"));
     }
 
     [Theory]
@@ -164,7 +164,7 @@ public sealed class ConfigGetterTests
     [InlineData("off", false)]
     public void Booleans_accept_six_words(string text, bool expected)
     {
-        Assert.Equal(expected, ConfigurationFactory.ParseString($"b = {text}").GetBoolean("b", !expected));
+        Assert.Equal(expected, ConfigReader.ParseString($"b = {text}").GetBoolean("b", !expected));
     }
 
     [Theory]
@@ -173,15 +173,15 @@ public sealed class ConfigGetterTests
     [InlineData("enabled")]
     public void Invalid_booleans_throw(string text)
     {
-        var config = ConfigurationFactory.ParseString($"b = {text}", "fabric.conf");
-        var e = Assert.Throws<ConfigurationException>(() => config.GetBoolean("b"));
+        var config = ConfigReader.ParseString($"b = {text}", "fabric.conf");
+        var e = Assert.Throws<ConfigException>(() => config.GetBoolean("b"));
         Assert.Equal($"fabric.conf:1:5: b: expected a boolean (true/false, yes/no, on/off), got '{text}'", e.Message);
     }
 
     [Fact]
     public void Numbers_and_defaults()
     {
-        var config = ConfigurationFactory.ParseString("i = 42\nq = \"17\"\nneg = -3\nl = 9000000000\nd = 2.5\ne = 1e3\nn = null");
+        var config = ConfigReader.ParseString("i = 42\nq = \"17\"\nneg = -3\nl = 9000000000\nd = 2.5\ne = 1e3\nn = null");
         Assert.Equal(42, config.GetInt("i"));
         Assert.Equal(17, config.GetInt("q"));
         Assert.Equal(-3, config.GetInt("neg"));
@@ -213,7 +213,7 @@ public sealed class ConfigGetterTests
     [MemberData(nameof(TypeErrors))]
     public void Type_errors_name_path_and_origin(string hocon, string getter, string message)
     {
-        var config = ConfigurationFactory.ParseString(hocon, "fabric.conf");
+        var config = ConfigReader.ParseString(hocon, "fabric.conf");
         const string path = "fabric.upcall.flow-limit";
         Action call = getter switch
         {
@@ -224,22 +224,22 @@ public sealed class ConfigGetterTests
             "config" => () => config.GetConfig(path),
             _ => () => config.GetStringList(path),
         };
-        var e = Assert.Throws<ConfigurationException>(call);
+        var e = Assert.Throws<ConfigException>(call);
         Assert.Equal(message, e.Message);
     }
 
     [Fact]
     public void Type_errors_in_sub_configs_name_the_full_path()
     {
-        var config = ConfigurationFactory.ParseString("fabric { upcall { flow-limit = lots } }", "fabric.conf");
-        var e = Assert.Throws<ConfigurationException>(() => config.GetConfig("fabric.upcall").GetInt("flow-limit"));
+        var config = ConfigReader.ParseString("fabric { upcall { flow-limit = lots } }", "fabric.conf");
+        var e = Assert.Throws<ConfigException>(() => config.GetConfig("fabric.upcall").GetInt("flow-limit"));
         Assert.Equal("fabric.conf:1:32: fabric.upcall.flow-limit: expected a number, got 'lots'", e.Message);
     }
 
     [Fact]
     public void Get_string_without_default_throws_naming_the_path()
     {
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseString("a = 1").GetString("b.c"));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseString("a = 1").GetString("b.c"));
         Assert.Contains("b.c", e.Message);
         Assert.Null(e.File);
     }
@@ -247,19 +247,19 @@ public sealed class ConfigGetterTests
     [Fact]
     public void String_lists_and_config_lists()
     {
-        var config = ConfigurationFactory.ParseString("l = [a, \"b c\", 3, true]\nobjs = [{ n = 1 }, { n = 2 }]\nbad = [[1]]");
+        var config = ConfigReader.ParseString("l = [a, \"b c\", 3, true]\nobjs = [{ n = 1 }, { n = 2 }]\nbad = [[1]]");
         Assert.Equal(["a", "b c", "3", "true"], config.GetStringList("l"));
         Assert.Empty(config.GetStringList("missing"));
         Assert.Equal([1, 2], config.GetConfigList("objs").Select(c => c.GetInt("n")));
         Assert.Empty(config.GetConfigList("missing"));
-        Assert.Throws<ConfigurationException>(() => config.GetStringList("bad"));
-        Assert.Throws<ConfigurationException>(() => config.GetConfigList("l"));
+        Assert.Throws<ConfigException>(() => config.GetStringList("bad"));
+        Assert.Throws<ConfigException>(() => config.GetConfigList("l"));
     }
 
     [Fact]
     public void Get_origin_reports_definition_position()
     {
-        var config = ConfigurationFactory.ParseString("a {\n  b = 1\n}\nc.d = [1]", "x.conf");
+        var config = ConfigReader.ParseString("a {\n  b = 1\n}\nc.d = [1]", "x.conf");
         Assert.Equal("x.conf:2:7", config.GetOrigin("a.b"));
         Assert.Equal("x.conf:4:7", config.GetOrigin("c.d"));
         Assert.Equal("", config.GetOrigin("missing"));
@@ -272,7 +272,7 @@ public sealed class ConfigGetterTests
     [InlineData("a b")]
     public void Malformed_paths_throw(string path)
     {
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.Empty.HasPath(path));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.Empty.HasPath(path));
         Assert.Contains("invalid configuration path", e.Message);
     }
 }

@@ -42,7 +42,7 @@ public sealed class HoconIncludeTests : IDisposable
     {
         Write("conf.d/part.conf", "part { x = 1 }");
         var main = Write("main.conf", mainText);
-        Assert.Equal(expected, ConfigurationFactory.ParseFile(main).GetString(path));
+        Assert.Equal(expected, ConfigReader.ParseFile(main).GetString(path));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class HoconIncludeTests : IDisposable
         Write("conf.d/leaf.conf", "leaf = from-leaf");
         Write("conf.d/mid.conf", "include \"leaf.conf\"\nmid = from-mid");
         var main = Write("main.conf", "include \"conf.d/mid.conf\"");
-        var config = ConfigurationFactory.ParseFile(main);
+        var config = ConfigReader.ParseFile(main);
         Assert.Equal("from-leaf", config.GetString("leaf"));
         Assert.Equal("from-mid", config.GetString("mid"));
     }
@@ -61,7 +61,7 @@ public sealed class HoconIncludeTests : IDisposable
     {
         Write("conf.d/part.conf", "timeout = 5s\nderived = ${timeout}\nglobal = ${top}\nlist = ${?list} [b]");
         var main = Write("main.conf", "top = T\nnode { list = [a]\ninclude \"conf.d/part.conf\" }\nuse = ${node.timeout}");
-        var config = ConfigurationFactory.ParseFile(main);
+        var config = ConfigReader.ParseFile(main);
         Assert.Equal("5s", config.GetString("node.derived"));   // ${timeout} found as node.timeout
         Assert.Equal("T", config.GetString("node.global"));         // falls back to the path as written
         Assert.Equal("5s", config.GetString("use"));
@@ -73,10 +73,10 @@ public sealed class HoconIncludeTests : IDisposable
     {
         Write("conf.d/part.conf", "\n  part.x = lots");
         var main = Write("main.conf", "include \"conf.d/part.conf\"");
-        var config = ConfigurationFactory.ParseFile(main);
+        var config = ConfigReader.ParseFile(main);
         var expectedFile = Path.Combine(_directory, "conf.d", "part.conf");
         Assert.Equal($"{expectedFile}:2:12", config.GetOrigin("part.x"));
-        var e = Assert.Throws<ConfigurationException>(() => config.GetInt("part.x"));
+        var e = Assert.Throws<ConfigException>(() => config.GetInt("part.x"));
         Assert.Equal($"{expectedFile}:2:12: part.x: expected a number, got 'lots'", e.Message);
         Assert.Equal(expectedFile, e.File);
     }
@@ -85,7 +85,7 @@ public sealed class HoconIncludeTests : IDisposable
     public void Missing_required_include_is_an_error_at_the_include()
     {
         var main = Write("main.conf", "a = 1\n  include required(\"conf.d/nope.conf\")");
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseFile(main));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseFile(main));
         Assert.Equal((main, 2, 3), (e.File, e.Line, e.Column));
         Assert.Contains("required include file 'conf.d/nope.conf' not found", e.Message);
     }
@@ -95,7 +95,7 @@ public sealed class HoconIncludeTests : IDisposable
     {
         var part = Write("conf.d/bad.conf", "ok = 1\nbroken");
         var main = Write("main.conf", "include \"conf.d/bad.conf\"");
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseFile(main));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseFile(main));
         Assert.Equal((part, 2, 7), (e.File, e.Line, e.Column));
         Assert.Equal($"{part}:2:7: expected '=' ':' or '{{' after key 'broken', got end of input", e.Message);
     }
@@ -105,14 +105,14 @@ public sealed class HoconIncludeTests : IDisposable
     {
         Write("a.conf", "include \"b.conf\"");
         Write("b.conf", "include \"a.conf\"");
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseFile(Path.Combine(_directory, "a.conf")));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseFile(Path.Combine(_directory, "a.conf")));
         Assert.Contains("include cycle", e.Message);
     }
 
     [Fact]
     public void Parse_file_reports_missing_file()
     {
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseFile(Path.Combine(_directory, "none.conf")));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseFile(Path.Combine(_directory, "none.conf")));
         Assert.Contains("none.conf", e.Message);
     }
 
@@ -120,7 +120,7 @@ public sealed class HoconIncludeTests : IDisposable
     public void Parse_string_resolves_includes_against_the_current_directory_with_absolute_paths()
     {
         var part = Write("conf.d/part.conf", "part.x = 1");
-        var config = ConfigurationFactory.ParseString($"include \"{part}\"");
+        var config = ConfigReader.ParseString($"include \"{part}\"");
         Assert.Equal(1, config.GetInt("part.x"));
     }
 }

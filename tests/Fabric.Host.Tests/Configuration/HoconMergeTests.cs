@@ -27,7 +27,7 @@ public sealed class HoconMergeTests
     [MemberData(nameof(Merges))]
     public void Repeated_keys_follow_the_merge_rules(string hocon, string path, string? expected)
     {
-        var config = ConfigurationFactory.ParseString(hocon);
+        var config = ConfigReader.ParseString(hocon);
         if (expected is null)
         {
             Assert.False(config.HasPath(path));
@@ -41,15 +41,15 @@ public sealed class HoconMergeTests
     [Fact]
     public void Repeated_array_replaces_instead_of_merging()
     {
-        var config = ConfigurationFactory.ParseString("a = [1]\na = [2, 3]");
+        var config = ConfigReader.ParseString("a = [1]\na = [2, 3]");
         Assert.Equal(["2", "3"], config.GetStringList("a"));
     }
 
     [Fact]
     public void With_fallback_receiver_wins_and_objects_merge()
     {
-        var user = ConfigurationFactory.ParseString("akka { loglevel = DEBUG, actor { provider = local } }\nonly-user = 1");
-        var reference = ConfigurationFactory.ParseString("akka { loglevel = INFO, stdout-loglevel = WARNING, actor { provider = cluster, timeout = 5s } }\nonly-ref = 2");
+        var user = ConfigReader.ParseString("akka { loglevel = DEBUG, actor { provider = local } }\nonly-user = 1");
+        var reference = ConfigReader.ParseString("akka { loglevel = INFO, stdout-loglevel = WARNING, actor { provider = cluster, timeout = 5s } }\nonly-ref = 2");
         var merged = user.WithFallback(reference);
         Assert.Equal("DEBUG", merged.GetString("akka.loglevel"));
         Assert.Equal("WARNING", merged.GetString("akka.stdout-loglevel"));
@@ -65,7 +65,7 @@ public sealed class HoconMergeTests
     [Fact]
     public void With_fallback_non_object_in_receiver_hides_fallback_object()
     {
-        var merged = ConfigurationFactory.ParseString("a = 1").WithFallback(ConfigurationFactory.ParseString("a { x = 1 }"));
+        var merged = ConfigReader.ParseString("a = 1").WithFallback(ConfigReader.ParseString("a { x = 1 }"));
         Assert.Equal(1, merged.GetInt("a"));
         Assert.False(merged.HasPath("a.x"));
     }
@@ -73,17 +73,17 @@ public sealed class HoconMergeTests
     [Fact]
     public void With_fallback_of_empty_configs()
     {
-        var config = ConfigurationFactory.ParseString("a = 1");
-        Assert.Equal(1, config.WithFallback(ConfigurationFactory.Empty).GetInt("a"));
-        Assert.Equal(1, ConfigurationFactory.Empty.WithFallback(config).GetInt("a"));
+        var config = ConfigReader.ParseString("a = 1");
+        Assert.Equal(1, config.WithFallback(ConfigReader.Empty).GetInt("a"));
+        Assert.Equal(1, ConfigReader.Empty.WithFallback(config).GetInt("a"));
     }
 
     [Fact]
     public void With_fallback_chains()
     {
-        var a = ConfigurationFactory.ParseString("x = 1");
-        var b = ConfigurationFactory.ParseString("x = 2, y = 2");
-        var c = ConfigurationFactory.ParseString("x = 3, y = 3, z = 3");
+        var a = ConfigReader.ParseString("x = 1");
+        var b = ConfigReader.ParseString("x = 2, y = 2");
+        var c = ConfigReader.ParseString("x = 3, y = 3, z = 3");
         var merged = a.WithFallback(b).WithFallback(c);
         Assert.Equal((1, 2, 3), (merged.GetInt("x"), merged.GetInt("y"), merged.GetInt("z")));
     }
@@ -91,7 +91,7 @@ public sealed class HoconMergeTests
     [Fact]
     public void Get_config_returns_sub_tree_or_empty()
     {
-        var config = ConfigurationFactory.ParseString("a { b { c = 1 } }");
+        var config = ConfigReader.ParseString("a { b { c = 1 } }");
         var sub = config.GetConfig("a.b");
         Assert.Equal(1, sub.GetInt("c"));
         Assert.True(config.GetConfig("missing").IsEmpty);

@@ -50,7 +50,7 @@ public sealed class HoconParseErrorTests
     [MemberData(nameof(Errors))]
     public void Malformed_input_reports_exact_position(string hocon, int line, int column, string detail)
     {
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseString(hocon, "fabric.conf"));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseString(hocon, "fabric.conf"));
         Assert.Equal($"fabric.conf:{line}:{column}: {detail}", e.Message);
         Assert.Equal(("fabric.conf", line, column), (e.File, e.Line, e.Column));
         Assert.Equal(detail, e.Detail);
@@ -59,7 +59,7 @@ public sealed class HoconParseErrorTests
     [Fact]
     public void String_origin_defaults_to_angle_string()
     {
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseString("a {"));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseString("a {"));
         Assert.StartsWith("<string>:1:4: ", e.Message);
         Assert.Equal("<string>", e.File);
     }

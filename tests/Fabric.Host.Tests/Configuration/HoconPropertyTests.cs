@@ -2,7 +2,6 @@ using Fabric.Host.Configuration.Hocon;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit;
-using Config = Fabric.Host.Configuration.Hocon.Config;
 
 namespace Fabric.Host.Tests.Configuration;
 
@@ -29,8 +28,8 @@ public sealed class HoconPropertyTests
         Prop.ForAll(Entries().ToArbitrary(), entries =>
         {
             var source = BuildQuoted(entries);
-            var config = ConfigurationFactory.ParseString(source);
-            var again = ConfigurationFactory.ParseString(config.ToString());
+            var config = ConfigReader.ParseString(source);
+            var again = ConfigReader.ParseString(config.ToString());
             return Flat(config).SequenceEqual(Flat(again));
         }).QuickCheckThrowOnFailure();
     }
@@ -41,13 +40,13 @@ public sealed class HoconPropertyTests
     {
         Prop.ForAll(Entries().ToArbitrary(), entries =>
         {
-            var dotted = ConfigurationFactory.ParseString(BuildQuoted(entries));
-            var nested = ConfigurationFactory.ParseString(BuildNested(entries));
+            var dotted = ConfigReader.ParseString(BuildQuoted(entries));
+            var nested = ConfigReader.ParseString(BuildNested(entries));
             return Flat(dotted).SequenceEqual(Flat(nested)) && dotted.ToString() == nested.ToString();
         }).QuickCheckThrowOnFailure();
     }
 
-    private static IEnumerable<string> Flat(Config config) =>
+    private static IEnumerable<string> Flat(ConfigDocument config) =>
         config.AsEnumerable().Select(p => p.Key + "\u0000" + p.Value.GetType().Name + "\u0000" + p.Value.ToString());
 
     private static string Quote(string s)

@@ -32,7 +32,7 @@ public sealed class HoconSubstitutionTests
     [MemberData(nameof(Resolved))]
     public void Resolves_substitutions(string hocon, string path, string expected)
     {
-        Assert.Equal(expected, ConfigurationFactory.ParseString(hocon).GetString(path));
+        Assert.Equal(expected, ConfigReader.ParseString(hocon).GetString(path));
     }
 
     public static TheoryData<string, string, string[]> ResolvedArrays => new()
@@ -54,14 +54,14 @@ public sealed class HoconSubstitutionTests
     [MemberData(nameof(ResolvedArrays))]
     public void Resolves_array_substitutions(string hocon, string path, string[] expected)
     {
-        var array = Assert.IsType<HoconArray>(ConfigurationFactory.ParseString(hocon).GetValue(path));
-        Assert.Equal(expected, array.Items.Select(i => i is HoconScalar s ? s.Text : i.ToString()).ToArray());
+        var array = Assert.IsType<ConfigArray>(ConfigReader.ParseString(hocon).GetValue(path));
+        Assert.Equal(expected, array.Items.Select(i => i is ConfigScalar s ? s.Text : i.ToString()).ToArray());
     }
 
     [Fact]
     public void Self_referential_object_merge_keeps_previous_keys()
     {
-        var config = ConfigurationFactory.ParseString("a { x = 1 }\na = ${a} { y = 2 }");
+        var config = ConfigReader.ParseString("a { x = 1 }\na = ${a} { y = 2 }");
         Assert.Equal(1, config.GetInt("a.x"));
         Assert.Equal(2, config.GetInt("a.y"));
     }
@@ -69,14 +69,14 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Self_referential_string_appends()
     {
-        var config = ConfigurationFactory.ParseString("path = /usr/bin\npath = ${path}\":/opt/bin\"");
+        var config = ConfigReader.ParseString("path = /usr/bin\npath = ${path}\":/opt/bin\"");
         Assert.Equal("/usr/bin:/opt/bin", config.GetString("path"));
     }
 
     [Fact]
     public void Optional_undefined_substitution_creates_no_field()
     {
-        var config = ConfigurationFactory.ParseString("a = ${?FABRIC_HOCON_TEST_SURELY_UNSET_9f2c}\nb = 1");
+        var config = ConfigReader.ParseString("a = ${?FABRIC_HOCON_TEST_SURELY_UNSET_9f2c}\nb = 1");
         Assert.False(config.HasPath("a"));
         Assert.Null(config.GetValue("a"));
         Assert.Equal(["b"], config.Keys);
@@ -85,9 +85,9 @@ public sealed class HoconSubstitutionTests
     [Fact]
     public void Substituted_value_keeps_the_type_and_origin_of_its_definition()
     {
-        var config = ConfigurationFactory.ParseString("a = 42\nb = ${a}", "subst.conf");
-        var value = Assert.IsType<HoconScalar>(config.GetValue("b"));
-        Assert.Equal(HoconScalarKind.Number, value.Kind);
+        var config = ConfigReader.ParseString("a = 42\nb = ${a}", "subst.conf");
+        var value = Assert.IsType<ConfigScalar>(config.GetValue("b"));
+        Assert.Equal(ConfigScalarKind.Number, value.Kind);
         Assert.Equal("subst.conf:1:5", config.GetOrigin("b"));
     }
 
@@ -98,11 +98,11 @@ public sealed class HoconSubstitutionTests
         Environment.SetEnvironmentVariable(name, "/home/fabric");
         try
         {
-            var config = ConfigurationFactory.ParseString(
+            var config = ConfigReader.ParseString(
                 $"home = ${{{name}}}\njoined = ${{{name}}}/state\n{name} = from-config");
             Assert.Equal("from-config", config.GetString("home"));      // config path wins over the environment
             Assert.Equal("from-config/state", config.GetString("joined"));
-            var envOnly = ConfigurationFactory.ParseString($"home = ${{{name}}}\nopt = ${{?{name}}}\njoined = ${{{name}}}/state");
+            var envOnly = ConfigReader.ParseString($"home = ${{{name}}}\nopt = ${{?{name}}}\njoined = ${{{name}}}/state");
             Assert.Equal("/home/fabric", envOnly.GetString("home"));
             Assert.Equal("/home/fabric", envOnly.GetString("opt"));
             Assert.Equal("/home/fabric/state", envOnly.GetString("joined"));
@@ -120,7 +120,7 @@ public sealed class HoconSubstitutionTests
         Environment.SetEnvironmentVariable(name, "/bin");
         try
         {
-            var config = ConfigurationFactory.ParseString($"{name} = ${{{name}}}\":/opt\"");
+            var config = ConfigReader.ParseString($"{name} = ${{{name}}}\":/opt\"");
             Assert.Equal("/bin:/opt", config.GetString(name));
         }
         finally
@@ -143,7 +143,7 @@ public sealed class HoconSubstitutionTests
     [MemberData(nameof(Errors))]
     public void Resolution_errors_name_the_substitution_and_position(string hocon, string file, int line, int column, string detail)
     {
-        var e = Assert.Throws<ConfigurationException>(() => ConfigurationFactory.ParseString(hocon));
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseString(hocon));
         Assert.Equal((file, line, column), (e.File, e.Line, e.Column));
         Assert.StartsWith($"{file}:{line}:{column}: {detail}", e.Message);
     }

@@ -70,37 +70,37 @@ public sealed class HoconSyntaxTests
     [MemberData(nameof(StringValues))]
     public void Parses_string_values(string hocon, string path, string expected)
     {
-        var config = ConfigurationFactory.ParseString(hocon);
+        var config = ConfigReader.ParseString(hocon);
         Assert.Equal(expected, config.GetString(path));
     }
 
-    public static TheoryData<string, HoconScalarKind> ScalarKinds => new()
+    public static TheoryData<string, ConfigScalarKind> ScalarKinds => new()
     {
-        { "a = 42", HoconScalarKind.Number },
-        { "a = -1.5e3", HoconScalarKind.Number },
-        { "a = 0", HoconScalarKind.Number },
-        { "a = true", HoconScalarKind.Boolean },
-        { "a = false", HoconScalarKind.Boolean },
-        { "a = \"42\"", HoconScalarKind.String },
-        { "a = 42 s", HoconScalarKind.String },
-        { "a = 01", HoconScalarKind.String },
-        { "a = yes", HoconScalarKind.String },
-        { "a = True", HoconScalarKind.String },
+        { "a = 42", ConfigScalarKind.Number },
+        { "a = -1.5e3", ConfigScalarKind.Number },
+        { "a = 0", ConfigScalarKind.Number },
+        { "a = true", ConfigScalarKind.Boolean },
+        { "a = false", ConfigScalarKind.Boolean },
+        { "a = \"42\"", ConfigScalarKind.String },
+        { "a = 42 s", ConfigScalarKind.String },
+        { "a = 01", ConfigScalarKind.String },
+        { "a = yes", ConfigScalarKind.String },
+        { "a = True", ConfigScalarKind.String },
     };
 
     [Theory]
     [MemberData(nameof(ScalarKinds))]
-    public void Classifies_scalars(string hocon, HoconScalarKind kind)
+    public void Classifies_scalars(string hocon, ConfigScalarKind kind)
     {
-        var value = Assert.IsType<HoconScalar>(ConfigurationFactory.ParseString(hocon).GetValue("a"));
+        var value = Assert.IsType<ConfigScalar>(ConfigReader.ParseString(hocon).GetValue("a"));
         Assert.Equal(kind, value.Kind);
     }
 
     [Fact]
     public void Null_value_is_a_null_node_and_not_a_path()
     {
-        var config = ConfigurationFactory.ParseString("a = null\nb = \"null\"");
-        Assert.IsType<HoconNull>(config.GetValue("a"));
+        var config = ConfigReader.ParseString("a = null\nb = \"null\"");
+        Assert.IsType<ConfigNull>(config.GetValue("a"));
         Assert.False(config.HasPath("a"));
         Assert.Equal("fallback", config.GetString("a", "fallback"));
         Assert.Equal("null", config.GetString("b"));
@@ -126,13 +126,13 @@ public sealed class HoconSyntaxTests
     [MemberData(nameof(Arrays))]
     public void Parses_arrays(string hocon, string[] expected)
     {
-        var config = ConfigurationFactory.ParseString(hocon);
+        var config = ConfigReader.ParseString(hocon);
         var path = config.HasPath("a") ? "a" : "x.a";
-        var array = Assert.IsType<HoconArray>(config.GetValue(path));
+        var array = Assert.IsType<ConfigArray>(config.GetValue(path));
         var texts = new List<string>();
         foreach (var item in array.Items)
         {
-            texts.Add(item is HoconScalar s ? s.Text : item.ToString());
+            texts.Add(item is ConfigScalar s ? s.Text : item.ToString());
         }
 
         Assert.Equal(expected, texts);
@@ -141,19 +141,19 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Arrays_hold_objects_and_nested_arrays()
     {
-        var config = ConfigurationFactory.ParseString("a = [{ x = 1 }, { x = 2, y.z = 3 }]\nb = [[1, 2], [3]]");
+        var config = ConfigReader.ParseString("a = [{ x = 1 }, { x = 2, y.z = 3 }]\nb = [[1, 2], [3]]");
         var list = config.GetConfigList("a");
         Assert.Equal(2, list.Count);
         Assert.Equal(1, list[0].GetInt("x"));
         Assert.Equal(3, list[1].GetInt("y.z"));
-        var nested = Assert.IsType<HoconArray>(config.GetValue("b"));
-        Assert.Equal(2, Assert.IsType<HoconArray>(nested.Items[0]).Count);
+        var nested = Assert.IsType<ConfigArray>(config.GetValue("b"));
+        Assert.Equal(2, Assert.IsType<ConfigArray>(nested.Items[0]).Count);
     }
 
     [Fact]
     public void Object_concatenation_merges_adjacent_objects()
     {
-        var config = ConfigurationFactory.ParseString("a = { x = 1, y = 1 } { y = 2, z = 3 }");
+        var config = ConfigReader.ParseString("a = { x = 1, y = 1 } { y = 2, z = 3 }");
         Assert.Equal(1, config.GetInt("a.x"));
         Assert.Equal(2, config.GetInt("a.y"));
         Assert.Equal(3, config.GetInt("a.z"));
@@ -162,7 +162,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Keys_are_in_definition_order()
     {
-        var config = ConfigurationFactory.ParseString("z = 1\na = 2\nm { q = 1 }\na = 3\nk.x = 1");
+        var config = ConfigReader.ParseString("z = 1\na = 2\nm { q = 1 }\na = 3\nk.x = 1");
         Assert.Equal(["z", "a", "m", "k"], config.Keys);
         Assert.Equal(3, config.GetInt("a"));
     }
@@ -170,8 +170,8 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Dotted_keys_expand_to_nested_objects()
     {
-        var dotted = ConfigurationFactory.ParseString("a.b.c = 1\na.b.d = 2");
-        var nested = ConfigurationFactory.ParseString("a { b { c = 1, d = 2 } }");
+        var dotted = ConfigReader.ParseString("a.b.c = 1\na.b.d = 2");
+        var nested = ConfigReader.ParseString("a { b { c = 1, d = 2 } }");
         Assert.Equal(nested.ToString(), dotted.ToString());
         Assert.Equal(["b"], dotted.GetConfig("a").Keys);
     }
@@ -179,7 +179,7 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void As_enumerable_flattens_leaves_with_quoted_segments()
     {
-        var config = ConfigurationFactory.ParseString("a { b = 1, \"c.d\" = [x], e = null, f {} }\ng = s");
+        var config = ConfigReader.ParseString("a { b = 1, \"c.d\" = [x], e = null, f {} }\ng = s");
         var flat = config.AsEnumerable().Select(p => p.Key).ToList();
         Assert.Equal(["a.b", "a.\"c.d\"", "a.e", "g"], flat);
     }
@@ -187,18 +187,18 @@ public sealed class HoconSyntaxTests
     [Fact]
     public void Empty_document_is_empty()
     {
-        Assert.True(ConfigurationFactory.ParseString("").IsEmpty);
-        Assert.True(ConfigurationFactory.ParseString("# only a comment\n\n").IsEmpty);
-        Assert.True(ConfigurationFactory.ParseString("{}").IsEmpty);
-        Assert.True(ConfigurationFactory.Empty.IsEmpty);
-        Assert.False(ConfigurationFactory.ParseString("a = 1").IsEmpty);
+        Assert.True(ConfigReader.ParseString("").IsEmpty);
+        Assert.True(ConfigReader.ParseString("# only a comment\n\n").IsEmpty);
+        Assert.True(ConfigReader.ParseString("{}").IsEmpty);
+        Assert.True(ConfigReader.Empty.IsEmpty);
+        Assert.False(ConfigReader.ParseString("a = 1").IsEmpty);
     }
 
     [Fact]
     public void To_string_renders_parseable_hocon()
     {
-        var config = ConfigurationFactory.ParseString("a { b = \"x\\ny\", c = [1, true, null], \"d.e\" = 2.5 }\nf {}");
-        var again = ConfigurationFactory.ParseString(config.ToString());
+        var config = ConfigReader.ParseString("a { b = \"x\\ny\", c = [1, true, null], \"d.e\" = 2.5 }\nf {}");
+        var again = ConfigReader.ParseString(config.ToString());
         Assert.Equal(config.ToString(), again.ToString());
         Assert.Equal("x\ny", again.GetString("a.b"));
         Assert.Equal(2.5, again.GetDouble("a.\"d.e\""));

@@ -7,10 +7,10 @@ namespace Fabric.Host.Tests.Configuration;
 public sealed class PersistenceSettingsTests
 {
     private static PersistenceSettings Load(string hocon) =>
-        NodeSettingsLoader.FromConfig(ConfigurationFactory.ParseString(hocon, "fabric.conf")).Persistence;
+        NodeSettingsLoader.FromConfig(ConfigReader.ParseString(hocon, "fabric.conf")).Persistence;
 
-    private static ConfigurationException Fails(string hocon) =>
-        Assert.Throws<ConfigurationException>(() => Load(hocon));
+    private static ConfigException Fails(string hocon) =>
+        Assert.Throws<ConfigException>(() => Load(hocon));
 
     [Fact]
     public void Sqlite_in_the_state_dir_is_the_default()

@@ -1,7 +1,7 @@
 namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
-/// INTERNAL API. Akka/HOCON size-in-bytes format (actor-semantics §9): a non-negative decimal number,
+/// INTERNAL API. Akka/HOCON size-in-bytes format (akka-notes §7): a non-negative decimal number,
 /// optional whitespace, an optional case-sensitive suffix. <c>B b byte bytes</c>; powers of ten
 /// <c>kB MB GB TB PB EB</c> (and <c>kilobyte(s)</c> …); powers of two <c>K k Ki KiB</c>,
 /// <c>M m Mi MiB</c>, … <c>E e Ei EiB</c> (and <c>kibibyte(s)</c> …). Note <c>kB</c> = 1000 but

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
-/// INTERNAL API. Akka's duration format (actor-semantics §9): a non-negative decimal number, optional
+/// INTERNAL API. Akka's duration format (akka-notes §7): a non-negative decimal number, optional
 /// whitespace, an optional case-sensitive unit (<c>ns</c> … <c>d</c> and their long forms); a bare
 /// number is milliseconds; <c>infinite</c> (any case) is <see cref="Timeout.InfiniteTimeSpan"/> when
 /// allowed. The whole text must match (<c>10S</c>, <c>10sec</c>, <c>1h30m</c> and negatives are

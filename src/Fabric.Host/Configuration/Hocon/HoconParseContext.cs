@@ -7,16 +7,16 @@ namespace Fabric.Host.Configuration.Hocon;
 /// </summary>
 internal sealed class HoconParseContext
 {
-    public HoconParseContext(HoconObject root)
+    public HoconParseContext(ConfigObject root)
     {
         Root = root;
     }
 
     /// <summary>The document root; top-level fields are merged into it as they are parsed.</summary>
-    public HoconObject Root { get; }
+    public ConfigObject Root { get; }
 
     /// <summary>Objects being parsed, outermost first, with their absolute paths.</summary>
-    public List<(HoconObject Target, string[] Path)> Pending { get; } = new();
+    public List<(ConfigObject Target, string[] Path)> Pending { get; } = new();
 
     /// <summary>Full paths of the files currently being parsed (the include chain).</summary>
     public HashSet<string> IncludeChain { get; } = new(StringComparer.Ordinal);

@@ -5,12 +5,12 @@ namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// INTERNAL API. Recursive-descent parser for one HOCON document (a string or a file) following the
-/// subset of the HOCON spec that Akka configuration uses (actor-semantics §9): optional root braces,
+/// subset of the HOCON spec that Akka configuration uses (akka-notes §7): optional root braces,
 /// <c>=</c>/<c>:</c> separators (optional before <c>{</c>), newline or comma between fields,
 /// <c>#</c> and <c>//</c> comments, dotted and quoted keys, quoted / unquoted / triple-quoted strings,
 /// value concatenation, arrays, objects, <c>+=</c>, <c>${path}</c> / <c>${?path}</c> and includes.
 /// It builds a raw tree (substitutions unresolved) that <see cref="HoconResolver"/> resolves.
-/// Every error is a <see cref="ConfigurationException"/> positioned at the offending character.
+/// Every error is a <see cref="ConfigException"/> positioned at the offending character.
 /// </summary>
 internal sealed class HoconParser
 {
@@ -48,11 +48,11 @@ internal sealed class HoconParser
     /// <summary>Parses a configuration path such as <c>a.b."c.d"</c> into its segments.</summary>
     /// <param name="path">The path text.</param>
     /// <returns>The segments.</returns>
-    /// <exception cref="ConfigurationException">The path is empty or malformed.</exception>
+    /// <exception cref="ConfigException">The path is empty or malformed.</exception>
     public static string[] ParsePath(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var parser = new HoconParser(path, "<path>", string.Empty, string.Empty, new HoconParseContext(new HoconObject(HoconOrigin.None)), Array.Empty<string>());
+        var parser = new HoconParser(path, "<path>", string.Empty, string.Empty, new HoconParseContext(new ConfigObject(ConfigOrigin.None)), Array.Empty<string>());
         try
         {
             parser.SkipInlineWhitespace();
@@ -65,16 +65,16 @@ internal sealed class HoconParser
 
             return segments;
         }
-        catch (ConfigurationException e)
+        catch (ConfigException e)
         {
-            throw new ConfigurationException($"invalid configuration path '{path}': {e.Detail} (column {e.Column})");
+            throw new ConfigException($"invalid configuration path '{path}': {e.Detail} (column {e.Column})");
         }
     }
 
     /// <summary>Parses the whole document, merging its fields into <paramref name="target"/>.</summary>
     /// <param name="target">The object the document's root fields are merged into.</param>
     /// <param name="prefix">Absolute path of <paramref name="target"/>, or null inside an array element.</param>
-    public void ParseDocument(HoconObject target, string[]? prefix)
+    public void ParseDocument(ConfigObject target, string[]? prefix)
     {
         if (!AtEnd && _text[0] == '\uFEFF')
         {
@@ -99,7 +99,7 @@ internal sealed class HoconParser
         }
     }
 
-    private void ParseFields(HoconObject target, string[]? prefix, HoconOrigin? open)
+    private void ParseFields(ConfigObject target, string[]? prefix, ConfigOrigin? open)
     {
         while (true)
         {
@@ -154,7 +154,7 @@ internal sealed class HoconParser
         }
     }
 
-    private string ParseField(HoconObject target, string[]? prefix)
+    private string ParseField(ConfigObject target, string[]? prefix)
     {
         var keyOrigin = Origin();
         var key = ParseKeyPath("a key");
@@ -187,14 +187,14 @@ internal sealed class HoconParser
         if (append)
         {
             var self = fieldPath is null
-                ? new HoconSubstitution(valueOrigin, new[] { key }, null, true, string.Join('.', key), false, "${?" + keyText + "}")
+                ? new ConfigSubstitution(valueOrigin, new[] { key }, null, true, string.Join('.', key), false, "${?" + keyText + "}")
                 : BindSelfReference(valueOrigin, fieldPath, optional: true, string.Join('.', key), "${?" + keyText + "}");
-            value = new HoconConcatenation(valueOrigin, new HoconValue[] { self, new HoconArray(valueOrigin, new[] { value }) }, new[] { string.Empty, string.Empty });
+            value = new ConfigConcatenation(valueOrigin, new ConfigValue[] { self, new ConfigArray(valueOrigin, new[] { value }) }, new[] { string.Empty, string.Empty });
         }
 
         for (var i = key.Length - 1; i > 0; i--)
         {
-            var wrapper = new HoconObject(keyOrigin);
+            var wrapper = new ConfigObject(keyOrigin);
             wrapper.Set(key[i], value);
             value = wrapper;
         }
@@ -207,9 +207,9 @@ internal sealed class HoconParser
     /// <param name="selfPath">Absolute path of the field being defined, for self-referential substitutions.</param>
     /// <param name="objectPath">Absolute path that object values will have, or null inside arrays.</param>
     /// <returns>The value, or null when no value starts here.</returns>
-    private HoconValue? ParseValue(string[]? selfPath, string[]? objectPath)
+    private ConfigValue? ParseValue(string[]? selfPath, string[]? objectPath)
     {
-        var parts = new List<HoconValue>();
+        var parts = new List<ConfigValue>();
         var separators = new List<string>();
         var unquotedSingle = false;
         var origin = Origin();
@@ -234,12 +234,12 @@ internal sealed class HoconParser
                 origin = Origin();
             }
 
-            HoconValue part;
+            ConfigValue part;
             unquotedSingle = false;
             var partOrigin = Origin();
             if (c == '"')
             {
-                part = IsTripleQuote() ? ParseTripleQuoted() : new HoconScalar(ParseQuotedText(), HoconScalarKind.String, partOrigin);
+                part = IsTripleQuote() ? ParseTripleQuoted() : new ConfigScalar(ParseQuotedText(), ConfigScalarKind.String, partOrigin);
             }
             else if (c == '{')
             {
@@ -255,7 +255,7 @@ internal sealed class HoconParser
             }
             else if (IsUnquotedChar(c))
             {
-                part = new HoconScalar(ReadUnquoted(stopAtDot: false), HoconScalarKind.String, partOrigin);
+                part = new ConfigScalar(ReadUnquoted(stopAtDot: false), ConfigScalarKind.String, partOrigin);
                 unquotedSingle = true;
             }
             else
@@ -275,13 +275,13 @@ internal sealed class HoconParser
 
         if (parts.Count == 1)
         {
-            return unquotedSingle ? Classify((HoconScalar)parts[0]) : parts[0];
+            return unquotedSingle ? Classify((ConfigScalar)parts[0]) : parts[0];
         }
 
         var allSimple = true;
         foreach (var part in parts)
         {
-            if (part is not HoconScalar)
+            if (part is not ConfigScalar)
             {
                 allSimple = false;
                 break;
@@ -293,23 +293,23 @@ internal sealed class HoconParser
             var builder = new StringBuilder();
             for (var i = 0; i < parts.Count; i++)
             {
-                builder.Append(separators[i]).Append(((HoconScalar)parts[i]).Text);
+                builder.Append(separators[i]).Append(((ConfigScalar)parts[i]).Text);
             }
 
-            return new HoconScalar(builder.ToString(), HoconScalarKind.String, origin);
+            return new ConfigScalar(builder.ToString(), ConfigScalarKind.String, origin);
         }
 
-        return new HoconConcatenation(origin, parts, separators);
+        return new ConfigConcatenation(origin, parts, separators);
     }
 
-    private static HoconValue Classify(HoconScalar unquoted)
+    private static ConfigValue Classify(ConfigScalar unquoted)
     {
         var text = unquoted.Text;
         return text switch
         {
-            "true" or "false" => new HoconScalar(text, HoconScalarKind.Boolean, unquoted.Origin),
-            "null" => new HoconNull(unquoted.Origin),
-            _ when IsNumber(text) => new HoconScalar(text, HoconScalarKind.Number, unquoted.Origin),
+            "true" or "false" => new ConfigScalar(text, ConfigScalarKind.Boolean, unquoted.Origin),
+            "null" => new ConfigNull(unquoted.Origin),
+            _ when IsNumber(text) => new ConfigScalar(text, ConfigScalarKind.Number, unquoted.Origin),
             _ => unquoted,
         };
     }
@@ -378,11 +378,11 @@ internal sealed class HoconParser
         return i == text.Length;
     }
 
-    private HoconObject ParseObjectValue(string[]? objectPath)
+    private ConfigObject ParseObjectValue(string[]? objectPath)
     {
         var open = Origin();
         Advance();
-        var result = new HoconObject(open);
+        var result = new ConfigObject(open);
         if (objectPath is not null)
         {
             _context.Pending.Add((result, objectPath));
@@ -403,11 +403,11 @@ internal sealed class HoconParser
         return result;
     }
 
-    private HoconArray ParseArray(string[]? selfPath)
+    private ConfigArray ParseArray(string[]? selfPath)
     {
         var open = Origin();
         Advance();
-        var items = new List<HoconValue>();
+        var items = new List<ConfigValue>();
         while (true)
         {
             SkipWhitespaceAndComments(newlines: true);
@@ -419,7 +419,7 @@ internal sealed class HoconParser
             if (Peek() == ']')
             {
                 Advance();
-                return new HoconArray(open, items);
+                return new ConfigArray(open, items);
             }
 
             var item = ParseValue(selfPath, null)
@@ -437,7 +437,7 @@ internal sealed class HoconParser
         }
     }
 
-    private HoconSubstitution ParseSubstitution(string[]? selfPath)
+    private ConfigSubstitution ParseSubstitution(string[]? selfPath)
     {
         var origin = Origin();
         Advance();
@@ -468,7 +468,7 @@ internal sealed class HoconParser
         }
 
         var paths = _includePrefix.Length == 0 ? new[] { path } : new[] { full, path };
-        return new HoconSubstitution(origin, paths, null, optional, environmentName, false, display);
+        return new ConfigSubstitution(origin, paths, null, optional, environmentName, false, display);
     }
 
     /// <summary>
@@ -476,15 +476,15 @@ internal sealed class HoconParser
     /// value (HOCON spec "self-referential substitutions"): bind it to that value now, or, when there is
     /// none, let it consult only the environment.
     /// </summary>
-    private HoconSubstitution BindSelfReference(HoconOrigin origin, string[] path, bool optional, string environmentName, string display)
+    private ConfigSubstitution BindSelfReference(ConfigOrigin origin, string[] path, bool optional, string environmentName, string display)
     {
         var previous = LookupPrevious(path);
         return previous is null
-            ? new HoconSubstitution(origin, new[] { path }, null, optional, environmentName, true, display)
-            : new HoconSubstitution(origin, new[] { Array.Empty<string>() }, previous, optional, environmentName, false, display);
+            ? new ConfigSubstitution(origin, new[] { path }, null, optional, environmentName, true, display)
+            : new ConfigSubstitution(origin, new[] { Array.Empty<string>() }, previous, optional, environmentName, false, display);
     }
 
-    private HoconValue? LookupPrevious(string[] path)
+    private ConfigValue? LookupPrevious(string[] path)
     {
         var result = WalkRaw(_context.Root, path, 0);
         foreach (var (target, targetPath) in _context.Pending)
@@ -501,15 +501,15 @@ internal sealed class HoconParser
             }
         }
 
-        return result is HoconObject o ? o.Clone(o.Origin) : result;
+        return result is ConfigObject o ? o.Clone(o.Origin) : result;
     }
 
-    private static HoconValue? WalkRaw(HoconValue start, string[] path, int from)
+    private static ConfigValue? WalkRaw(ConfigValue start, string[] path, int from)
     {
         var current = start;
         for (var i = from; i < path.Length; i++)
         {
-            if (current is HoconObject o)
+            if (current is ConfigObject o)
             {
                 if (!o.TryGetValue(path[i], out var next))
                 {
@@ -521,7 +521,7 @@ internal sealed class HoconParser
             else if (HoconMerge.IsUnresolved(current))
             {
                 var rest = path[i..];
-                return new HoconSubstitution(current.Origin, new[] { rest }, current, true, string.Empty, false, "${?" + HoconPath.Render(rest) + "}");
+                return new ConfigSubstitution(current.Origin, new[] { rest }, current, true, string.Empty, false, "${?" + HoconPath.Render(rest) + "}");
             }
             else
             {
@@ -553,7 +553,7 @@ internal sealed class HoconParser
         return i < _text.Length && (_text[i] == '"' || MatchesAt(i, "file(") || MatchesAt(i, "required(") || MatchesAt(i, "url(") || MatchesAt(i, "classpath("));
     }
 
-    private void ParseInclude(HoconObject target, string[]? prefix)
+    private void ParseInclude(ConfigObject target, string[]? prefix)
     {
         var origin = Origin();
         for (var i = 0; i < 7; i++)
@@ -615,7 +615,7 @@ internal sealed class HoconParser
         Advance();
     }
 
-    private void Include(HoconOrigin origin, string name, bool required, HoconObject target, string[]? prefix)
+    private void Include(ConfigOrigin origin, string name, bool required, ConfigObject target, string[]? prefix)
     {
         var fullName = Path.IsPathRooted(name) ? name : Path.Combine(_baseDirectory, name);
         var displayName = Path.IsPathRooted(name) ? name : Path.Combine(_displayDirectory, name);
@@ -629,7 +629,7 @@ internal sealed class HoconParser
         {
             if (required)
             {
-                throw ConfigurationException.At(origin, $"required include file '{name}' not found (looked for '{Path.GetFullPath(fullName)}')");
+                throw ConfigException.At(origin, $"required include file '{name}' not found (looked for '{Path.GetFullPath(fullName)}')");
             }
 
             return;
@@ -638,7 +638,7 @@ internal sealed class HoconParser
         var canonical = Path.GetFullPath(fullName);
         if (!_context.IncludeChain.Add(canonical))
         {
-            throw ConfigurationException.At(origin, $"include cycle: '{name}' is already being included");
+            throw ConfigException.At(origin, $"include cycle: '{name}' is already being included");
         }
 
         try
@@ -650,7 +650,7 @@ internal sealed class HoconParser
             }
             catch (IOException e)
             {
-                throw ConfigurationException.At(origin, $"cannot read include file '{name}': {e.Message}");
+                throw ConfigException.At(origin, $"cannot read include file '{name}': {e.Message}");
             }
 
             var child = new HoconParser(
@@ -747,7 +747,7 @@ internal sealed class HoconParser
         {
             if (AtEnd)
             {
-                throw ConfigurationException.At(open, "unterminated quoted string: no closing '\"' before end of input");
+                throw ConfigException.At(open, "unterminated quoted string: no closing '\"' before end of input");
             }
 
             var c = Peek();
@@ -759,7 +759,7 @@ internal sealed class HoconParser
 
             if (c == '\n')
             {
-                throw ConfigurationException.At(open, "unterminated quoted string: no closing '\"' before end of line");
+                throw ConfigException.At(open, "unterminated quoted string: no closing '\"' before end of line");
             }
 
             if (c != '\\')
@@ -773,7 +773,7 @@ internal sealed class HoconParser
             Advance();
             if (AtEnd)
             {
-                throw ConfigurationException.At(open, "unterminated quoted string: no closing '\"' before end of input");
+                throw ConfigException.At(open, "unterminated quoted string: no closing '\"' before end of input");
             }
 
             var e = Peek();
@@ -792,19 +792,19 @@ internal sealed class HoconParser
                     if (_position + 4 > _text.Length
                         || !int.TryParse(_text.AsSpan(_position, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
                     {
-                        throw ConfigurationException.At(escape, "invalid \\u escape: expected 4 hexadecimal digits");
+                        throw ConfigException.At(escape, "invalid \\u escape: expected 4 hexadecimal digits");
                     }
 
                     builder.Append((char)code);
                     AdvanceBy(4);
                     break;
                 default:
-                    throw ConfigurationException.At(escape, $"invalid escape sequence '\\{e}' in quoted string");
+                    throw ConfigException.At(escape, $"invalid escape sequence '\\{e}' in quoted string");
             }
         }
     }
 
-    private HoconScalar ParseTripleQuoted()
+    private ConfigScalar ParseTripleQuoted()
     {
         var open = Origin();
         AdvanceBy(3);
@@ -813,7 +813,7 @@ internal sealed class HoconParser
         {
             if (AtEnd)
             {
-                throw ConfigurationException.At(open, "unterminated triple-quoted string: no closing '\"\"\"' before end of input");
+                throw ConfigException.At(open, "unterminated triple-quoted string: no closing '\"\"\"' before end of input");
             }
 
             if (IsTripleQuote())
@@ -826,7 +826,7 @@ internal sealed class HoconParser
 
                 builder.Append('"', quotes - 3);
                 AdvanceBy(quotes);
-                return new HoconScalar(builder.ToString(), HoconScalarKind.String, open);
+                return new ConfigScalar(builder.ToString(), ConfigScalarKind.String, open);
             }
 
             builder.Append(Peek());
@@ -927,9 +927,9 @@ internal sealed class HoconParser
         }
     }
 
-    private HoconOrigin Origin() => new(_originName, _line, _column);
+    private ConfigOrigin Origin() => new(_originName, _line, _column);
 
-    private ConfigurationException Error(string detail) => new(_originName, _line, _column, detail);
+    private ConfigException Error(string detail) => new(_originName, _line, _column, detail);
 
     private string DescribeCurrent()
     {

@@ -10,18 +10,18 @@ namespace Fabric.Host.Configuration.Hocon;
 internal static class HoconRenderer
 {
     /// <summary>Renders a value.</summary>
-    public static string Render(HoconValue value)
+    public static string Render(ConfigValue value)
     {
         var builder = new StringBuilder();
         Append(builder, value, 0);
         return builder.ToString();
     }
 
-    private static void Append(StringBuilder builder, HoconValue value, int indent)
+    private static void Append(StringBuilder builder, ConfigValue value, int indent)
     {
         switch (value)
         {
-            case HoconObject o:
+            case ConfigObject o:
                 if (o.Count == 0)
                 {
                     builder.Append("{}");
@@ -40,7 +40,7 @@ internal static class HoconRenderer
 
                 builder.Append(' ', indent * 2).Append('}');
                 return;
-            case HoconArray a:
+            case ConfigArray a:
                 builder.Append('[');
                 for (var i = 0; i < a.Count; i++)
                 {
@@ -54,16 +54,16 @@ internal static class HoconRenderer
 
                 builder.Append(']');
                 return;
-            case HoconScalar { Kind: HoconScalarKind.String } s:
+            case ConfigScalar { Kind: ConfigScalarKind.String } s:
                 HoconPath.AppendQuoted(builder, s.Text);
                 return;
-            case HoconScalar s:
+            case ConfigScalar s:
                 builder.Append(s.Text);
                 return;
-            case HoconNull:
+            case ConfigNull:
                 builder.Append("null");
                 return;
-            case HoconSubstitution s:
+            case ConfigSubstitution s:
                 builder.Append(s.Display);
                 return;
             default:

@@ -10,24 +10,24 @@ namespace Fabric.Host.Configuration.Hocon;
 /// </summary>
 internal sealed class HoconResolver
 {
-    private readonly HoconObject _root;
+    private readonly ConfigObject _root;
     private readonly Func<string, string?> _environment;
-    private readonly Dictionary<HoconValue, HoconValue> _resolved = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<HoconValue> _active = new(ReferenceEqualityComparer.Instance);
-    private readonly List<HoconSubstitution> _chain = new();
+    private readonly Dictionary<ConfigValue, ConfigValue> _resolved = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<ConfigValue> _active = new(ReferenceEqualityComparer.Instance);
+    private readonly List<ConfigSubstitution> _chain = new();
 
-    public HoconResolver(HoconObject root, Func<string, string?> environment)
+    public HoconResolver(ConfigObject root, Func<string, string?> environment)
     {
         _root = root;
         _environment = environment;
     }
 
     /// <summary>Resolves the whole document.</summary>
-    public HoconObject ResolveRoot() => (HoconObject)Resolve(_root);
+    public ConfigObject ResolveRoot() => (ConfigObject)Resolve(_root);
 
-    private HoconValue Resolve(HoconValue value)
+    private ConfigValue Resolve(ConfigValue value)
     {
-        if (value is HoconScalar or HoconNull or HoconUndefined)
+        if (value is ConfigScalar or ConfigNull or ConfigUndefined)
         {
             return value;
         }
@@ -43,7 +43,7 @@ internal sealed class HoconResolver
         }
 
         var pushed = false;
-        if (value is HoconSubstitution substitution)
+        if (value is ConfigSubstitution substitution)
         {
             _chain.Add(substitution);
             pushed = true;
@@ -53,11 +53,11 @@ internal sealed class HoconResolver
         {
             var result = value switch
             {
-                HoconObject o => ResolveObject(o),
-                HoconArray a => ResolveArray(a),
-                HoconSubstitution s => ResolveSubstitution(s),
-                HoconConcatenation c => ResolveConcatenation(c),
-                HoconDelayedMerge m => ResolveMerge(m),
+                ConfigObject o => ResolveObject(o),
+                ConfigArray a => ResolveArray(a),
+                ConfigSubstitution s => ResolveSubstitution(s),
+                ConfigConcatenation c => ResolveConcatenation(c),
+                ConfigDelayedMerge m => ResolveMerge(m),
                 _ => value,
             };
             _resolved[value] = result;
@@ -73,13 +73,13 @@ internal sealed class HoconResolver
         }
     }
 
-    private ConfigurationException Cycle(HoconValue value)
+    private ConfigException Cycle(ConfigValue value)
     {
-        var start = value is HoconSubstitution s ? _chain.IndexOf(s) : -1;
+        var start = value is ConfigSubstitution s ? _chain.IndexOf(s) : -1;
         var cycle = start < 0 ? _chain : _chain.GetRange(start, _chain.Count - start);
         if (cycle.Count == 0)
         {
-            return ConfigurationException.At(value.Origin, "cycle in substitutions");
+            return ConfigException.At(value.Origin, "cycle in substitutions");
         }
 
         var names = new List<string>(cycle.Count + 1);
@@ -89,16 +89,16 @@ internal sealed class HoconResolver
         }
 
         names.Add(cycle[0].Display);
-        return ConfigurationException.At(cycle[0].Origin, $"cycle in substitutions: {string.Join(" -> ", names)}");
+        return ConfigException.At(cycle[0].Origin, $"cycle in substitutions: {string.Join(" -> ", names)}");
     }
 
-    private HoconObject ResolveObject(HoconObject raw)
+    private ConfigObject ResolveObject(ConfigObject raw)
     {
-        var result = new HoconObject(raw.Origin);
+        var result = new ConfigObject(raw.Origin);
         foreach (var (key, child) in raw)
         {
             var value = Resolve(child);
-            if (value is not HoconUndefined)
+            if (value is not ConfigUndefined)
             {
                 result.Set(key, value);
             }
@@ -107,22 +107,22 @@ internal sealed class HoconResolver
         return result;
     }
 
-    private HoconArray ResolveArray(HoconArray raw)
+    private ConfigArray ResolveArray(ConfigArray raw)
     {
-        var items = new List<HoconValue>(raw.Count);
+        var items = new List<ConfigValue>(raw.Count);
         foreach (var item in raw.Items)
         {
             var value = Resolve(item);
-            if (value is not HoconUndefined)
+            if (value is not ConfigUndefined)
             {
                 items.Add(value);
             }
         }
 
-        return new HoconArray(raw.Origin, items);
+        return new ConfigArray(raw.Origin, items);
     }
 
-    private HoconValue ResolveSubstitution(HoconSubstitution substitution)
+    private ConfigValue ResolveSubstitution(ConfigSubstitution substitution)
     {
         if (substitution.Scope is not null)
         {
@@ -146,21 +146,21 @@ internal sealed class HoconResolver
 
         if (substitution.EnvironmentName.Length > 0 && _environment(substitution.EnvironmentName) is { } text)
         {
-            return new HoconScalar(text, HoconScalarKind.String, substitution.Origin);
+            return new ConfigScalar(text, ConfigScalarKind.String, substitution.Origin);
         }
 
         if (substitution.Optional)
         {
-            return HoconUndefined.Instance;
+            return ConfigUndefined.Instance;
         }
 
-        throw ConfigurationException.At(
+        throw ConfigException.At(
             substitution.Origin,
             $"could not resolve substitution {substitution.Display}: no such configuration path and no environment variable '{substitution.EnvironmentName}'");
     }
 
     /// <summary>Walks a path from a raw node, resolving only the nodes on the way that must be resolved.</summary>
-    private HoconValue? Lookup(HoconValue start, string[] path)
+    private ConfigValue? Lookup(ConfigValue start, string[] path)
     {
         var current = start;
         foreach (var segment in path)
@@ -170,7 +170,7 @@ internal sealed class HoconResolver
                 current = Resolve(current);
             }
 
-            if (current is not HoconObject o || !o.TryGetValue(segment, out var next))
+            if (current is not ConfigObject o || !o.TryGetValue(segment, out var next))
             {
                 return null;
             }
@@ -179,17 +179,17 @@ internal sealed class HoconResolver
         }
 
         var result = Resolve(current);
-        return result is HoconUndefined ? null : result;
+        return result is ConfigUndefined ? null : result;
     }
 
-    private HoconValue ResolveConcatenation(HoconConcatenation concatenation)
+    private ConfigValue ResolveConcatenation(ConfigConcatenation concatenation)
     {
-        var values = new List<HoconValue>(concatenation.Parts.Count);
+        var values = new List<ConfigValue>(concatenation.Parts.Count);
         var separators = new List<string>(concatenation.Parts.Count);
         for (var i = 0; i < concatenation.Parts.Count; i++)
         {
             var value = Resolve(concatenation.Parts[i]);
-            if (value is HoconUndefined)
+            if (value is ConfigUndefined)
             {
                 continue;
             }
@@ -200,7 +200,7 @@ internal sealed class HoconResolver
 
         if (values.Count == 0)
         {
-            return HoconUndefined.Instance;
+            return ConfigUndefined.Instance;
         }
 
         if (values.Count == 1)
@@ -209,12 +209,12 @@ internal sealed class HoconResolver
         }
 
         var first = values[0];
-        if (first is HoconObject)
+        if (first is ConfigObject)
         {
-            HoconValue merged = first;
+            ConfigValue merged = first;
             for (var i = 1; i < values.Count; i++)
             {
-                merged = values[i] is HoconObject
+                merged = values[i] is ConfigObject
                     ? HoconMerge.Combine(merged, values[i])
                     : throw Mixed(concatenation, merged, values[i]);
             }
@@ -222,15 +222,15 @@ internal sealed class HoconResolver
             return merged;
         }
 
-        if (first is HoconArray)
+        if (first is ConfigArray)
         {
-            var items = new List<HoconValue>();
+            var items = new List<ConfigValue>();
             foreach (var value in values)
             {
-                items.AddRange(value is HoconArray a ? a.Items : throw Mixed(concatenation, first, value));
+                items.AddRange(value is ConfigArray a ? a.Items : throw Mixed(concatenation, first, value));
             }
 
-            return new HoconArray(first.Origin, items);
+            return new ConfigArray(first.Origin, items);
         }
 
         var builder = new System.Text.StringBuilder();
@@ -238,41 +238,41 @@ internal sealed class HoconResolver
         {
             var text = values[i] switch
             {
-                HoconScalar s => s.Text,
-                HoconNull => "null",
+                ConfigScalar s => s.Text,
+                ConfigNull => "null",
                 _ => throw Mixed(concatenation, first, values[i]),
             };
             builder.Append(separators[i]).Append(text);
         }
 
-        return new HoconScalar(builder.ToString(), HoconScalarKind.String, concatenation.Origin);
+        return new ConfigScalar(builder.ToString(), ConfigScalarKind.String, concatenation.Origin);
     }
 
-    private static ConfigurationException Mixed(HoconConcatenation concatenation, HoconValue left, HoconValue right) =>
-        ConfigurationException.At(concatenation.Origin, $"cannot concatenate {KindName(left)} and {KindName(right)}");
+    private static ConfigException Mixed(ConfigConcatenation concatenation, ConfigValue left, ConfigValue right) =>
+        ConfigException.At(concatenation.Origin, $"cannot concatenate {KindName(left)} and {KindName(right)}");
 
-    internal static string KindName(HoconValue value) => value switch
+    internal static string KindName(ConfigValue value) => value switch
     {
-        HoconObject => "an object",
-        HoconArray => "an array",
-        HoconNull => "null",
-        HoconScalar { Kind: HoconScalarKind.Number } => "a number",
-        HoconScalar { Kind: HoconScalarKind.Boolean } => "a boolean",
+        ConfigObject => "an object",
+        ConfigArray => "an array",
+        ConfigNull => "null",
+        ConfigScalar { Kind: ConfigScalarKind.Number } => "a number",
+        ConfigScalar { Kind: ConfigScalarKind.Boolean } => "a boolean",
         _ => "a string",
     };
 
-    private HoconValue ResolveMerge(HoconDelayedMerge merge)
+    private ConfigValue ResolveMerge(ConfigDelayedMerge merge)
     {
         var newer = Resolve(merge.Newer);
-        if (newer is HoconUndefined)
+        if (newer is ConfigUndefined)
         {
             return Resolve(merge.Older);
         }
 
-        if (newer is HoconObject)
+        if (newer is ConfigObject)
         {
             var older = Resolve(merge.Older);
-            if (older is HoconObject)
+            if (older is ConfigObject)
             {
                 return HoconMerge.Combine(older, newer);
             }

@@ -6,9 +6,9 @@ namespace Fabric.Host.Configuration.Hocon;
 /// objects merge (later wins); mixing kinds is an error. Undefined optional parts are dropped
 /// together with the whitespace before them.
 /// </summary>
-internal sealed class HoconConcatenation : HoconValue
+internal sealed class ConfigConcatenation : ConfigValue
 {
-    internal HoconConcatenation(HoconOrigin origin, IReadOnlyList<HoconValue> parts, IReadOnlyList<string> separators)
+    internal ConfigConcatenation(ConfigOrigin origin, IReadOnlyList<ConfigValue> parts, IReadOnlyList<string> separators)
         : base(origin)
     {
         Parts = parts;
@@ -16,7 +16,7 @@ internal sealed class HoconConcatenation : HoconValue
     }
 
     /// <summary>The concatenated values in order.</summary>
-    public IReadOnlyList<HoconValue> Parts { get; }
+    public IReadOnlyList<ConfigValue> Parts { get; }
 
     /// <summary>The whitespace written before each part (empty for the first).</summary>
     public IReadOnlyList<string> Separators { get; }

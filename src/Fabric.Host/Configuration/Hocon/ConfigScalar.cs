@@ -2,16 +2,16 @@ namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
 /// A simple HOCON value: a string, number or boolean, kept as the text it was written as
-/// (escapes decoded). Typed access (<see cref="Config.GetInt"/>, <see cref="Config.GetTimeSpan"/>, …)
+/// (escapes decoded). Typed access (<see cref="ConfigDocument.GetInt"/>, <see cref="ConfigDocument.GetTimeSpan"/>, …)
 /// converts the text on demand, as Akka's HOCON does, so <c>"10"</c> and <c>10</c> both read as an int.
 /// </summary>
-public sealed class HoconScalar : HoconValue
+public sealed class ConfigScalar : ConfigValue
 {
     /// <summary>Creates a scalar.</summary>
     /// <param name="text">The decoded text of the value.</param>
     /// <param name="kind">Whether it was written as a string, a number or a boolean.</param>
     /// <param name="origin">Where it was defined.</param>
-    internal HoconScalar(string text, HoconScalarKind kind, HoconOrigin origin)
+    internal ConfigScalar(string text, ConfigScalarKind kind, ConfigOrigin origin)
         : base(origin)
     {
         Text = text;
@@ -22,5 +22,5 @@ public sealed class HoconScalar : HoconValue
     public string Text { get; }
 
     /// <summary>Whether the value was written as a string, a number or a boolean.</summary>
-    public HoconScalarKind Kind { get; }
+    public ConfigScalarKind Kind { get; }
 }

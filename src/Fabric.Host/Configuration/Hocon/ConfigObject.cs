@@ -6,24 +6,24 @@ namespace Fabric.Host.Configuration.Hocon;
 /// <summary>
 /// A HOCON object: string keys mapped to values, enumerated in definition order (the position of a
 /// key's first definition). Repeated keys merge recursively when both values are objects; any other
-/// later value replaces the earlier one (actor-semantics §9). Objects handed out by
-/// <see cref="Config"/> are immutable.
+/// later value replaces the earlier one (akka-notes §7). Objects handed out by
+/// <see cref="ConfigDocument"/> are immutable.
 /// </summary>
-public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconValue>
+public sealed class ConfigObject : ConfigValue, IReadOnlyDictionary<string, ConfigValue>
 {
     private readonly List<string> _keys;
-    private readonly Dictionary<string, HoconValue> _values;
+    private readonly Dictionary<string, ConfigValue> _values;
 
     /// <summary>Creates an empty object.</summary>
     /// <param name="origin">Where the object was defined (its opening brace or its key).</param>
-    internal HoconObject(HoconOrigin origin)
+    internal ConfigObject(ConfigOrigin origin)
         : base(origin)
     {
         _keys = new List<string>();
-        _values = new Dictionary<string, HoconValue>(StringComparer.Ordinal);
+        _values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
     }
 
-    private HoconObject(HoconOrigin origin, List<string> keys, Dictionary<string, HoconValue> values)
+    private ConfigObject(ConfigOrigin origin, List<string> keys, Dictionary<string, ConfigValue> values)
         : base(origin)
     {
         _keys = keys;
@@ -36,10 +36,10 @@ public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconV
     /// <summary>The number of keys.</summary>
     public int Count => _keys.Count;
 
-    IEnumerable<string> IReadOnlyDictionary<string, HoconValue>.Keys => _keys;
+    IEnumerable<string> IReadOnlyDictionary<string, ConfigValue>.Keys => _keys;
 
     /// <summary>The values, in the order of <see cref="Keys"/>.</summary>
-    public IEnumerable<HoconValue> Values
+    public IEnumerable<ConfigValue> Values
     {
         get
         {
@@ -53,7 +53,7 @@ public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconV
     /// <summary>The value of a direct child key.</summary>
     /// <param name="key">A single key (not a dotted path).</param>
     /// <exception cref="KeyNotFoundException">The key is not defined.</exception>
-    public HoconValue this[string key] => _values[key];
+    public ConfigValue this[string key] => _values[key];
 
     /// <summary>Whether a direct child key is defined.</summary>
     /// <param name="key">A single key (not a dotted path).</param>
@@ -64,15 +64,15 @@ public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconV
     /// <param name="key">A single key (not a dotted path).</param>
     /// <param name="value">The value when found.</param>
     /// <returns>True when the key is defined.</returns>
-    public bool TryGetValue(string key, [MaybeNullWhen(false)] out HoconValue value) => _values.TryGetValue(key, out value);
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out ConfigValue value) => _values.TryGetValue(key, out value);
 
     /// <summary>Enumerates the key/value pairs in definition order.</summary>
     /// <returns>An enumerator over the pairs.</returns>
-    public IEnumerator<KeyValuePair<string, HoconValue>> GetEnumerator()
+    public IEnumerator<KeyValuePair<string, ConfigValue>> GetEnumerator()
     {
         foreach (var key in _keys)
         {
-            yield return new KeyValuePair<string, HoconValue>(key, _values[key]);
+            yield return new KeyValuePair<string, ConfigValue>(key, _values[key]);
         }
     }
 
@@ -81,7 +81,7 @@ public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconV
     /// <summary>Defines or replaces a key; a replaced key keeps its position. Only used while building.</summary>
     /// <param name="key">The key.</param>
     /// <param name="value">The new value.</param>
-    internal void Set(string key, HoconValue value)
+    internal void Set(string key, ConfigValue value)
     {
         if (!_values.ContainsKey(key))
         {
@@ -94,6 +94,6 @@ public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconV
     /// <summary>A shallow copy (children are shared; they are never mutated after they are placed).</summary>
     /// <param name="origin">The origin of the copy.</param>
     /// <returns>A new object with the same keys and values.</returns>
-    internal HoconObject Clone(HoconOrigin origin) =>
-        new(origin, new List<string>(_keys), new Dictionary<string, HoconValue>(_values, StringComparer.Ordinal));
+    internal ConfigObject Clone(ConfigOrigin origin) =>
+        new(origin, new List<string>(_keys), new Dictionary<string, ConfigValue>(_values, StringComparer.Ordinal));
 }

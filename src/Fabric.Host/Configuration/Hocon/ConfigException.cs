@@ -7,17 +7,17 @@ namespace Fabric.Host.Configuration.Hocon;
 /// parsed from a string), e.g. <c>fabric.conf:12:17: expected '=' ':' or '{' after key 'mac-table-size', got 'x'</c>,
 /// and <see cref="File"/>, <see cref="Line"/> and <see cref="Column"/> carry it.
 /// </summary>
-public sealed class ConfigurationException : Exception
+public sealed class ConfigException : Exception
 {
     /// <summary>Creates an exception with no position.</summary>
-    public ConfigurationException()
+    public ConfigException()
         : base("invalid configuration")
     {
     }
 
     /// <summary>Creates an exception with no position.</summary>
     /// <param name="message">What is wrong.</param>
-    public ConfigurationException(string message)
+    public ConfigException(string message)
         : base(message)
     {
         Detail = message;
@@ -26,7 +26,7 @@ public sealed class ConfigurationException : Exception
     /// <summary>Creates an exception with no position that wraps another.</summary>
     /// <param name="message">What is wrong.</param>
     /// <param name="innerException">The underlying failure (e.g. an I/O error reading a file).</param>
-    public ConfigurationException(string message, Exception innerException)
+    public ConfigException(string message, Exception innerException)
         : base(message, innerException)
     {
         Detail = message;
@@ -37,7 +37,7 @@ public sealed class ConfigurationException : Exception
     /// <param name="line">1-based line.</param>
     /// <param name="column">1-based column.</param>
     /// <param name="detail">What was expected or what is wrong.</param>
-    public ConfigurationException(string file, int line, int column, string detail)
+    public ConfigException(string file, int line, int column, string detail)
         : base($"{file}:{line}:{column}: {detail}")
     {
         File = file;
@@ -62,6 +62,6 @@ public sealed class ConfigurationException : Exception
     /// <param name="origin">Where the problem is.</param>
     /// <param name="detail">What is wrong.</param>
     /// <returns>The exception to throw.</returns>
-    internal static ConfigurationException At(HoconOrigin origin, string detail) =>
-        origin.IsKnown ? new ConfigurationException(origin.File, origin.Line, origin.Column, detail) : new ConfigurationException(detail);
+    internal static ConfigException At(ConfigOrigin origin, string detail) =>
+        origin.IsKnown ? new ConfigException(origin.File, origin.Line, origin.Column, detail) : new ConfigException(detail);
 }

@@ -6,12 +6,12 @@ namespace Fabric.Host.Configuration.Hocon;
 /// <see cref="Scope"/> when set: a self-reference bound to the key's previous value), then the
 /// environment variable <see cref="EnvironmentName"/>; a missing optional one becomes undefined.
 /// </summary>
-internal sealed class HoconSubstitution : HoconValue
+internal sealed class ConfigSubstitution : ConfigValue
 {
-    internal HoconSubstitution(
-        HoconOrigin origin,
+    internal ConfigSubstitution(
+        ConfigOrigin origin,
         IReadOnlyList<string[]> paths,
-        HoconValue? scope,
+        ConfigValue? scope,
         bool optional,
         string environmentName,
         bool skipConfig,
@@ -30,7 +30,7 @@ internal sealed class HoconSubstitution : HoconValue
     public IReadOnlyList<string[]> Paths { get; }
 
     /// <summary>When set, <see cref="Paths"/>[0] is looked up inside this value instead of the root.</summary>
-    public HoconValue? Scope { get; }
+    public ConfigValue? Scope { get; }
 
     /// <summary>True for <c>${?path}</c>.</summary>
     public bool Optional { get; }

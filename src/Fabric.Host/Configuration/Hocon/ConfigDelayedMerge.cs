@@ -5,9 +5,9 @@ namespace Fabric.Host.Configuration.Hocon;
 /// value wins unless both resolve to objects (then they merge) or the newer is an undefined optional
 /// substitution (then the older stays).
 /// </summary>
-internal sealed class HoconDelayedMerge : HoconValue
+internal sealed class ConfigDelayedMerge : ConfigValue
 {
-    internal HoconDelayedMerge(HoconValue older, HoconValue newer)
+    internal ConfigDelayedMerge(ConfigValue older, ConfigValue newer)
         : base(newer.Origin)
     {
         Older = older;
@@ -15,8 +15,8 @@ internal sealed class HoconDelayedMerge : HoconValue
     }
 
     /// <summary>The earlier definition.</summary>
-    public HoconValue Older { get; }
+    public ConfigValue Older { get; }
 
     /// <summary>The later definition.</summary>
-    public HoconValue Newer { get; }
+    public ConfigValue Newer { get; }
 }

@@ -3,32 +3,32 @@ using System.Globalization;
 namespace Fabric.Host.Configuration.Hocon;
 
 /// <summary>
-/// A resolved, immutable HOCON configuration tree with Akka.NET's typed accessors (actor-semantics §9).
+/// A resolved, immutable HOCON configuration tree with Akka.NET's typed accessors (akka-notes §7).
 /// Paths are dotted HOCON paths (<c>akka.actor.deployment."/user/x".router</c>). Getters with a default
 /// return it when the path is missing or holds <c>null</c>; a getter whose default is null throws
-/// <see cref="ConfigurationException"/> naming the path when it is missing. A present value of the
+/// <see cref="ConfigException"/> naming the path when it is missing. A present value of the
 /// wrong type always throws, with the <c>file:line:column</c> where it was defined, e.g.
 /// <c>fabric.conf:3:9: fabric.upcall.flow-limit: expected a number, got 'lots'</c>.
 /// </summary>
-public sealed class Config
+public sealed class ConfigDocument
 {
-    private readonly HoconObject _root;
+    private readonly ConfigObject _root;
     private readonly string[] _basePath;
 
     /// <summary>Wraps a resolved object.</summary>
     /// <param name="root">The resolved root object.</param>
     /// <param name="basePath">Absolute path of <paramref name="root"/> in the document it came from, used in messages.</param>
-    internal Config(HoconObject root, string[] basePath)
+    internal ConfigDocument(ConfigObject root, string[] basePath)
     {
         _root = root;
         _basePath = basePath;
     }
 
-    /// <summary>The shared empty configuration (see <see cref="ConfigurationFactory.Empty"/>).</summary>
-    internal static Config EmptyConfig { get; } = new(new HoconObject(HoconOrigin.None), Array.Empty<string>());
+    /// <summary>The shared empty configuration (see <see cref="ConfigReader.Empty"/>).</summary>
+    internal static ConfigDocument EmptyDocument { get; } = new(new ConfigObject(ConfigOrigin.None), Array.Empty<string>());
 
     /// <summary>The root object of this configuration.</summary>
-    public HoconObject Root => _root;
+    public ConfigObject Root => _root;
 
     /// <summary>True when the root object has no keys.</summary>
     public bool IsEmpty => _root.Count == 0;
@@ -39,26 +39,26 @@ public sealed class Config
     /// <summary>Whether a value other than <c>null</c> exists at the path.</summary>
     /// <param name="path">A HOCON path.</param>
     /// <returns>True when the path holds a non-null value.</returns>
-    /// <exception cref="ConfigurationException">The path text is malformed.</exception>
-    public bool HasPath(string path) => Find(path) is { } value && value is not HoconNull;
+    /// <exception cref="ConfigException">The path text is malformed.</exception>
+    public bool HasPath(string path) => Find(path) is { } value && value is not ConfigNull;
 
-    /// <summary>The value at the path, or null when it is missing (a HOCON <c>null</c> is returned as <see cref="HoconNull"/>).</summary>
+    /// <summary>The value at the path, or null when it is missing (a HOCON <c>null</c> is returned as <see cref="ConfigNull"/>).</summary>
     /// <param name="path">A HOCON path.</param>
     /// <returns>The resolved value or null.</returns>
-    /// <exception cref="ConfigurationException">The path text is malformed.</exception>
-    public HoconValue? GetValue(string path) => Find(path);
+    /// <exception cref="ConfigException">The path text is malformed.</exception>
+    public ConfigValue? GetValue(string path) => Find(path);
 
-    /// <summary>The sub-tree at the path as a configuration; <see cref="ConfigurationFactory.Empty"/> when missing or null.</summary>
+    /// <summary>The sub-tree at the path as a configuration; <see cref="ConfigReader.Empty"/> when missing or null.</summary>
     /// <param name="path">A HOCON path.</param>
     /// <returns>The sub-configuration.</returns>
-    /// <exception cref="ConfigurationException">The value at the path is not an object.</exception>
-    public Config GetConfig(string path)
+    /// <exception cref="ConfigException">The value at the path is not an object.</exception>
+    public ConfigDocument GetConfig(string path)
     {
         var segments = HoconParser.ParsePath(path);
         return Find(segments) switch
         {
-            null or HoconNull => ConfigurationFactory.Empty,
-            HoconObject o => new Config(o, Concat(_basePath, segments)),
+            null or ConfigNull => ConfigReader.Empty,
+            ConfigObject o => new ConfigDocument(o, Concat(_basePath, segments)),
             var other => throw TypeError(path, other, "an object"),
         };
     }
@@ -67,14 +67,14 @@ public sealed class Config
     /// <param name="path">A HOCON path.</param>
     /// <param name="default">Returned when the path is missing or null; when this is null a missing path throws.</param>
     /// <returns>The string.</returns>
-    /// <exception cref="ConfigurationException">The path is missing and no default was given, or the value is an object or array.</exception>
+    /// <exception cref="ConfigException">The path is missing and no default was given, or the value is an object or array.</exception>
     public string GetString(string path, string? @default = null)
     {
         var value = Find(path);
         return value switch
         {
-            null or HoconNull => @default ?? throw Missing(path),
-            HoconScalar s => s.Text,
+            null or ConfigNull => @default ?? throw Missing(path),
+            ConfigScalar s => s.Text,
             _ => throw TypeError(path, value, "a string"),
         };
     }
@@ -83,7 +83,7 @@ public sealed class Config
     /// <param name="path">A HOCON path.</param>
     /// <param name="default">Returned when the path is missing or null.</param>
     /// <returns>The integer.</returns>
-    /// <exception cref="ConfigurationException">The value is not a whole number in the <see cref="int"/> range.</exception>
+    /// <exception cref="ConfigException">The value is not a whole number in the <see cref="int"/> range.</exception>
     public int GetInt(string path, int @default = 0)
     {
         var text = ScalarText(path, "a number", out var value);
@@ -104,7 +104,7 @@ public sealed class Config
     /// <param name="path">A HOCON path.</param>
     /// <param name="default">Returned when the path is missing or null.</param>
     /// <returns>The integer.</returns>
-    /// <exception cref="ConfigurationException">The value is not a whole number in the <see cref="long"/> range.</exception>
+    /// <exception cref="ConfigException">The value is not a whole number in the <see cref="long"/> range.</exception>
     public long GetLong(string path, long @default = 0)
     {
         var text = ScalarText(path, "a number", out var value);
@@ -125,7 +125,7 @@ public sealed class Config
     /// <param name="path">A HOCON path.</param>
     /// <param name="default">Returned when the path is missing or null.</param>
     /// <returns>The number.</returns>
-    /// <exception cref="ConfigurationException">The value is not a number.</exception>
+    /// <exception cref="ConfigException">The value is not a number.</exception>
     public double GetDouble(string path, double @default = 0)
     {
         var text = ScalarText(path, "a number", out var value);
@@ -147,7 +147,7 @@ public sealed class Config
     /// <param name="path">A HOCON path.</param>
     /// <param name="default">Returned when the path is missing or null.</param>
     /// <returns>The boolean.</returns>
-    /// <exception cref="ConfigurationException">The value is none of the six boolean words.</exception>
+    /// <exception cref="ConfigException">The value is none of the six boolean words.</exception>
     public bool GetBoolean(string path, bool @default = false)
     {
         var text = ScalarText(path, "a boolean (true/false, yes/no, on/off)", out var value);
@@ -161,7 +161,7 @@ public sealed class Config
     }
 
     /// <summary>
-    /// The value at the path as a duration, by Akka's exact rules (actor-semantics §9): a non-negative
+    /// The value at the path as a duration, by Akka's exact rules (akka-notes §7): a non-negative
     /// number, optional whitespace and a lowercase unit <c>ns us ms s m h d</c> (or long forms such as
     /// <c>millis</c>, <c>seconds</c>, <c>minutes</c>); a bare number is milliseconds;
     /// <c>infinite</c> (any case) is <see cref="Timeout.InfiniteTimeSpan"/>.
@@ -170,7 +170,7 @@ public sealed class Config
     /// <param name="default">Returned when the path is missing or null; when this is null a missing path throws.</param>
     /// <param name="allowInfinite">Whether <c>infinite</c> is accepted.</param>
     /// <returns>The duration.</returns>
-    /// <exception cref="ConfigurationException">The path is missing without a default, or the text is not a valid duration (e.g. <c>10S</c>, <c>10sec</c>, <c>1h30m</c>, <c>-1s</c>).</exception>
+    /// <exception cref="ConfigException">The path is missing without a default, or the text is not a valid duration (e.g. <c>10S</c>, <c>10sec</c>, <c>1h30m</c>, <c>-1s</c>).</exception>
     public TimeSpan GetTimeSpan(string path, TimeSpan? @default = null, bool allowInfinite = true)
     {
         var text = ScalarText(path, HoconDurations.Expected, out var value);
@@ -188,13 +188,13 @@ public sealed class Config
     }
 
     /// <summary>
-    /// The value at the path as a size in bytes (actor-semantics §9): a non-negative number and an
+    /// The value at the path as a size in bytes (akka-notes §7): a non-negative number and an
     /// optional case-sensitive suffix; <c>kB</c>/<c>MB</c>/… are powers of 1000, <c>K</c>/<c>k</c>/<c>Ki</c>/<c>KiB</c>/… powers of 1024.
     /// </summary>
     /// <param name="path">A HOCON path.</param>
     /// <param name="default">Returned when the path is missing or null; when this is null a missing path throws.</param>
     /// <returns>The size in bytes.</returns>
-    /// <exception cref="ConfigurationException">The path is missing without a default, or the text is not a valid size.</exception>
+    /// <exception cref="ConfigException">The path is missing without a default, or the text is not a valid size.</exception>
     public long GetByteSize(string path, long? @default = null)
     {
         var text = ScalarText(path, HoconByteSizes.Expected, out var value);
@@ -214,16 +214,16 @@ public sealed class Config
     /// <summary>The array at the path as strings; empty when the path is missing or null.</summary>
     /// <param name="path">A HOCON path.</param>
     /// <returns>The strings in order.</returns>
-    /// <exception cref="ConfigurationException">The value is not an array, or an element is not a string, number or boolean.</exception>
+    /// <exception cref="ConfigException">The value is not an array, or an element is not a string, number or boolean.</exception>
     public IReadOnlyList<string> GetStringList(string path)
     {
         var value = Find(path);
-        if (value is null or HoconNull)
+        if (value is null or ConfigNull)
         {
             return Array.Empty<string>();
         }
 
-        if (value is not HoconArray array)
+        if (value is not ConfigArray array)
         {
             throw TypeError(path, value, "an array of strings");
         }
@@ -231,7 +231,7 @@ public sealed class Config
         var result = new string[array.Count];
         for (var i = 0; i < array.Count; i++)
         {
-            result[i] = array.Items[i] is HoconScalar s
+            result[i] = array.Items[i] is ConfigScalar s
                 ? s.Text
                 : throw TypeError($"{path}[{i}]", array.Items[i], "a string");
         }
@@ -242,27 +242,27 @@ public sealed class Config
     /// <summary>The array of objects at the path as configurations; empty when the path is missing or null.</summary>
     /// <param name="path">A HOCON path.</param>
     /// <returns>One configuration per element, in order.</returns>
-    /// <exception cref="ConfigurationException">The value is not an array, or an element is not an object.</exception>
-    public IReadOnlyList<Config> GetConfigList(string path)
+    /// <exception cref="ConfigException">The value is not an array, or an element is not an object.</exception>
+    public IReadOnlyList<ConfigDocument> GetConfigList(string path)
     {
         var segments = HoconParser.ParsePath(path);
         var value = Find(segments);
-        if (value is null or HoconNull)
+        if (value is null or ConfigNull)
         {
-            return Array.Empty<Config>();
+            return Array.Empty<ConfigDocument>();
         }
 
-        if (value is not HoconArray array)
+        if (value is not ConfigArray array)
         {
             throw TypeError(path, value, "an array of objects");
         }
 
-        var result = new Config[array.Count];
+        var result = new ConfigDocument[array.Count];
         var basePath = Concat(_basePath, segments);
         for (var i = 0; i < array.Count; i++)
         {
-            result[i] = array.Items[i] is HoconObject o
-                ? new Config(o, basePath)
+            result[i] = array.Items[i] is ConfigObject o
+                ? new ConfigDocument(o, basePath)
                 : throw TypeError($"{path}[{i}]", array.Items[i], "an object");
         }
 
@@ -274,10 +274,10 @@ public sealed class Config
     /// definition order. Leaves are scalars, nulls and arrays; empty objects are skipped.
     /// </summary>
     /// <returns>The path/value pairs.</returns>
-    public IEnumerable<KeyValuePair<string, HoconValue>> AsEnumerable()
+    public IEnumerable<KeyValuePair<string, ConfigValue>> AsEnumerable()
     {
         var segments = new List<string>();
-        var result = new List<KeyValuePair<string, HoconValue>>();
+        var result = new List<KeyValuePair<string, ConfigValue>>();
         Flatten(_root, segments, result);
         return result;
     }
@@ -288,7 +288,7 @@ public sealed class Config
     /// </summary>
     /// <param name="fallback">The configuration consulted for keys this one does not define.</param>
     /// <returns>The merged configuration.</returns>
-    public Config WithFallback(Config fallback)
+    public ConfigDocument WithFallback(ConfigDocument fallback)
     {
         ArgumentNullException.ThrowIfNull(fallback);
         if (fallback.IsEmpty || ReferenceEquals(fallback, this))
@@ -298,10 +298,10 @@ public sealed class Config
 
         if (IsEmpty)
         {
-            return new Config(fallback._root, _basePath);
+            return new ConfigDocument(fallback._root, _basePath);
         }
 
-        return new Config((HoconObject)HoconMerge.Combine(fallback._root, _root), _basePath);
+        return new ConfigDocument((ConfigObject)HoconMerge.Combine(fallback._root, _root), _basePath);
     }
 
     /// <summary>Where the value at the path was defined, as <c>file:line:column</c>; empty when missing or unknown.</summary>
@@ -313,14 +313,14 @@ public sealed class Config
     /// <returns>The HOCON text.</returns>
     public override string ToString() => HoconRenderer.Render(_root);
 
-    private HoconValue? Find(string path) => Find(HoconParser.ParsePath(path));
+    private ConfigValue? Find(string path) => Find(HoconParser.ParsePath(path));
 
-    private HoconValue? Find(string[] segments)
+    private ConfigValue? Find(string[] segments)
     {
-        HoconValue current = _root;
+        ConfigValue current = _root;
         foreach (var segment in segments)
         {
-            if (current is not HoconObject o || !o.TryGetValue(segment, out var next))
+            if (current is not ConfigObject o || !o.TryGetValue(segment, out var next))
             {
                 return null;
             }
@@ -331,29 +331,29 @@ public sealed class Config
         return current;
     }
 
-    private string? ScalarText(string path, string expected, out HoconValue? value)
+    private string? ScalarText(string path, string expected, out ConfigValue? value)
     {
         value = Find(path);
         return value switch
         {
-            null or HoconNull => null,
-            HoconScalar s => s.Text,
+            null or ConfigNull => null,
+            ConfigScalar s => s.Text,
             _ => throw TypeError(path, value, expected),
         };
     }
 
-    private static void Flatten(HoconObject node, List<string> segments, List<KeyValuePair<string, HoconValue>> result)
+    private static void Flatten(ConfigObject node, List<string> segments, List<KeyValuePair<string, ConfigValue>> result)
     {
         foreach (var (key, value) in node)
         {
             segments.Add(key);
-            if (value is HoconObject child)
+            if (value is ConfigObject child)
             {
                 Flatten(child, segments, result);
             }
             else
             {
-                result.Add(new KeyValuePair<string, HoconValue>(HoconPath.Render(segments), value));
+                result.Add(new KeyValuePair<string, ConfigValue>(HoconPath.Render(segments), value));
             }
 
             segments.RemoveAt(segments.Count - 1);
@@ -362,22 +362,22 @@ public sealed class Config
 
     private string FullPath(string path) => _basePath.Length == 0 ? path : HoconPath.Render(_basePath) + "." + path;
 
-    private ConfigurationException Missing(string path) =>
+    private ConfigException Missing(string path) =>
         new($"{FullPath(path)}: missing configuration value (no default given)");
 
-    private ConfigurationException TypeError(string path, HoconValue value, string expected)
+    private ConfigException TypeError(string path, ConfigValue value, string expected)
     {
-        var got = value is HoconScalar s ? $"'{s.Text}'" : HoconResolver.KindName(value);
-        return ConfigurationException.At(value.Origin, $"{FullPath(path)}: expected {expected}, got {got}");
+        var got = value is ConfigScalar s ? $"'{s.Text}'" : HoconResolver.KindName(value);
+        return ConfigException.At(value.Origin, $"{FullPath(path)}: expected {expected}, got {got}");
     }
 
-    private ConfigurationException NumberError(string path, HoconValue value, string text, string expected) =>
+    private ConfigException NumberError(string path, ConfigValue value, string text, string expected) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-            ? ConfigurationException.At(value.Origin, $"{FullPath(path)}: expected {expected}, got '{text}'")
+            ? ConfigException.At(value.Origin, $"{FullPath(path)}: expected {expected}, got '{text}'")
             : TypeError(path, value, "a number");
 
-    private ConfigurationException FormatError(string path, HoconValue value, string text, string expected, string? error) =>
-        ConfigurationException.At(value.Origin, $"{FullPath(path)}: expected {expected}, got '{text}'" + (error is null ? string.Empty : $": {error}"));
+    private ConfigException FormatError(string path, ConfigValue value, string text, string expected, string? error) =>
+        ConfigException.At(value.Origin, $"{FullPath(path)}: expected {expected}, got '{text}'" + (error is null ? string.Empty : $": {error}"));
 
     private static string[] Concat(string[] first, string[] second)
     {

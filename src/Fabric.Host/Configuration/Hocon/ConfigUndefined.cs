@@ -4,13 +4,13 @@ namespace Fabric.Host.Configuration.Hocon;
 /// INTERNAL API. The result of resolving an optional substitution that found nothing: a field holding
 /// it is not created and an array element holding it is dropped.
 /// </summary>
-internal sealed class HoconUndefined : HoconValue
+internal sealed class ConfigUndefined : ConfigValue
 {
-    private HoconUndefined()
-        : base(HoconOrigin.None)
+    private ConfigUndefined()
+        : base(ConfigOrigin.None)
     {
     }
 
     /// <summary>The single undefined marker.</summary>
-    public static HoconUndefined Instance { get; } = new();
+    public static ConfigUndefined Instance { get; } = new();
 }
