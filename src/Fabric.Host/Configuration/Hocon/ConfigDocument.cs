@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace Fabric.Host.Configuration.Hocon;
 
@@ -84,42 +85,14 @@ public sealed class ConfigDocument
     /// <param name="default">Returned when the path is missing or null.</param>
     /// <returns>The integer.</returns>
     /// <exception cref="ConfigException">The value is not a whole number in the <see cref="int"/> range.</exception>
-    public int GetInt(string path, int @default = 0)
-    {
-        var text = ScalarText(path, "a number", out var value);
-        if (text is null)
-        {
-            return @default;
-        }
-
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
-        {
-            return result;
-        }
-
-        throw NumberError(path, value!, text, "a whole number in the 32-bit integer range");
-    }
+    public int GetInt(string path, int @default = 0) => GetWholeNumber(path, @default, "a whole number in the 32-bit integer range");
 
     /// <summary>The value at the path as a 64-bit integer (a number or numeric string).</summary>
     /// <param name="path">A HOCON path.</param>
     /// <param name="default">Returned when the path is missing or null.</param>
     /// <returns>The integer.</returns>
     /// <exception cref="ConfigException">The value is not a whole number in the <see cref="long"/> range.</exception>
-    public long GetLong(string path, long @default = 0)
-    {
-        var text = ScalarText(path, "a number", out var value);
-        if (text is null)
-        {
-            return @default;
-        }
-
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
-        {
-            return result;
-        }
-
-        throw NumberError(path, value!, text, "a whole number in the 64-bit integer range");
-    }
+    public long GetLong(string path, long @default = 0) => GetWholeNumber(path, @default, "a whole number in the 64-bit integer range");
 
     /// <summary>The value at the path as a double (invariant culture, exponent allowed).</summary>
     /// <param name="path">A HOCON path.</param>
@@ -329,6 +302,23 @@ public sealed class ConfigDocument
         }
 
         return current;
+    }
+
+    private T GetWholeNumber<T>(string path, T @default, string expected)
+        where T : IBinaryInteger<T>
+    {
+        var text = ScalarText(path, "a number", out var value);
+        if (text is null)
+        {
+            return @default;
+        }
+
+        if (T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result))
+        {
+            return result;
+        }
+
+        throw NumberError(path, value!, text, expected);
     }
 
     private string? ScalarText(string path, string expected, out ConfigValue? value)
