@@ -32,6 +32,15 @@ public sealed record NodeSettings
     /// <summary>Whether <c>debug/crash</c> is allowed (<c>fabric.debug.fault-injection</c>).</summary>
     public required bool FaultInjection { get; init; }
 
+    /// <summary>
+    /// The file's <c>akka { }</c> section, merged over the reference and with its substitutions resolved, for the
+    /// Akka.NET actor system: Fabric renders it to HOCON text and Akka parses that
+    /// (<see cref="Akka.Configuration.ConfigurationFactory.ParseString(string)"/>), so every path of the section reads
+    /// back from the root (<c>AkkaConfig.GetString("akka.loglevel")</c>). <see cref="Akka.Configuration.Config.Empty"/>
+    /// when there is no <c>akka</c> section. Its keys are not checked: they are Akka's.
+    /// </summary>
+    public required Akka.Configuration.Config AkkaConfig { get; init; }
+
     /// <summary>Bridges (<c>fabric.bridges</c>).</summary>
     public required IReadOnlyList<BridgeConfig> Bridges { get; init; }
 }

@@ -94,8 +94,21 @@ public static class NodeSettingsLoader
             ShardsPerBridge = Range(up, "shards-per-bridge", 1, 64, "fabric.upcall"),
             Persistence = Persistence(f),
             FaultInjection = f.GetBoolean("debug.fault-injection"),
+            AkkaConfig = AkkaSection(config),
             Bridges = bridges,
         };
+    }
+
+    /// <summary>
+    /// The <c>akka</c> section as Akka's own <see cref="Akka.Configuration.Config"/>: rendered by Fabric (quoted strings and
+    /// keys, no substitutions left), so Akka's parser only ever sees well-formed text.
+    /// </summary>
+    private static Akka.Configuration.Config AkkaSection(ConfigDocument config)
+    {
+        var section = config.GetConfig("akka");
+        return section.IsEmpty
+            ? Akka.Configuration.Config.Empty
+            : Akka.Configuration.ConfigurationFactory.ParseString("akka " + section);
     }
 
     private static PersistenceSettings Persistence(ConfigDocument fabric)
