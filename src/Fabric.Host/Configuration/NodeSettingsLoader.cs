@@ -39,14 +39,18 @@ public static class NodeSettingsLoader
         var up = f.GetConfig("upcall");
         var options = new DatapathOptions
         {
-            PollThreads = Range(dp, "poll-threads", 1, 64, "fabric.datapath"),
-            BatchSize = Range(dp, "batch-size", 1, 1024, "fabric.datapath"),
-            PollTimeoutMs = (int)Math.Clamp(dp.GetTimeSpan("poll-timeout").TotalMilliseconds, 1, 1000),
-            EmcEntries = Range(dp, "emc-entries", 0, 1 << 20, "fabric.datapath"),
-            EmcInsertInvProb = Range(dp, "emc-insert-inv-prob", 0, int.MaxValue, "fabric.datapath"),
-            UpcallQueueCapacity = Range(dp, "upcall-queue-size", 1, 1 << 20, "fabric.datapath"),
-            FlowLimit = Range(up, "flow-limit", 1, 10_000_000, "fabric.upcall"),
+            PollThreads = dp.GetInt("poll-threads"),
+            BatchSize = dp.GetInt("batch-size"),
+            PollTimeoutMs = WholeMilliseconds(dp.GetTimeSpan("poll-timeout", allowInfinite: false)),
+            EmcEntries = dp.GetInt("emc-entries"),
+            EmcInsertInvProb = dp.GetInt("emc-insert-inv-prob"),
+            UpcallQueueCapacity = dp.GetInt("upcall-queue-size"),
+            FlowLimit = up.GetInt("flow-limit"),
         };
+        if (options.FindError() is { } invalid)
+        {
+            throw DatapathError(dp, up, invalid);
+        }
 
         var defaults = f.GetConfig("bridge-defaults");
         var bridges = new List<BridgeConfig>();
@@ -250,6 +254,25 @@ public static class NodeSettingsLoader
 
         return v;
     }
+
+    /// <summary>
+    /// Points a datapath rule violation (<see cref="DatapathOptions.FindError"/>, the datapath's own rules) at the
+    /// setting it was read from.
+    /// </summary>
+    private static ConfigException DatapathError(ConfigDocument dp, ConfigDocument up, DatapathOptionError error) => error.Option switch
+    {
+        nameof(DatapathOptions.PollThreads) => Error(dp, "poll-threads", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.BatchSize) => Error(dp, "batch-size", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.PollTimeoutMs) => Error(dp, "poll-timeout", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.EmcEntries) => Error(dp, "emc-entries", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.EmcInsertInvProb) => Error(dp, "emc-insert-inv-prob", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.UpcallQueueCapacity) => Error(dp, "upcall-queue-size", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.FlowLimit) => Error(up, "flow-limit", "fabric.upcall", error.Reason),
+        _ => new ConfigException($"fabric.datapath: {error.Option}: {error.Reason}"),
+    };
+
+    /// <summary>A duration in whole milliseconds, rounded up (so 100us is 1 ms, not 0) and capped at <see cref="int.MaxValue"/>.</summary>
+    private static int WholeMilliseconds(TimeSpan duration) => (int)Math.Min(Math.Ceiling(duration.TotalMilliseconds), int.MaxValue);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
