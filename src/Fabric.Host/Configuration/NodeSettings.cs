@@ -1,5 +1,4 @@
 using Fabric.Datapath.Forwarding;
-using Fabric.Kernel.Configuration;
 
 namespace Fabric.Host.Configuration;
 
@@ -27,14 +26,20 @@ public sealed record NodeSettings
     /// <summary>Flow-table shards per bridge (<c>fabric.upcall.shards-per-bridge</c>).</summary>
     public required int ShardsPerBridge { get; init; }
 
-    /// <summary>Events between datapath snapshots (<c>fabric.persistence.snapshot-every</c>).</summary>
-    public required int SnapshotEvery { get; init; }
+    /// <summary>Journal and snapshot store (<c>fabric.persistence</c>).</summary>
+    public required PersistenceSettings Persistence { get; init; }
 
     /// <summary>Whether <c>debug/crash</c> is allowed (<c>fabric.debug.fault-injection</c>).</summary>
     public required bool FaultInjection { get; init; }
 
-    /// <summary>The whole merged configuration, for plugins that read their own section (persistence).</summary>
-    public required Config Config { get; init; }
+    /// <summary>
+    /// The file's <c>akka { }</c> section, merged over the reference and with its substitutions resolved, for the
+    /// Akka.NET actor system: Fabric renders it to HOCON text and Akka parses that
+    /// (<see cref="Akka.Configuration.ConfigurationFactory.ParseString(string)"/>), so every path of the section reads
+    /// back from the root (<c>AkkaConfig.GetString("akka.loglevel")</c>). <see cref="Akka.Configuration.Config.Empty"/>
+    /// when there is no <c>akka</c> section. Its keys are not checked: they are Akka's.
+    /// </summary>
+    public required Akka.Configuration.Config AkkaConfig { get; init; }
 
     /// <summary>Bridges (<c>fabric.bridges</c>).</summary>
     public required IReadOnlyList<BridgeConfig> Bridges { get; init; }

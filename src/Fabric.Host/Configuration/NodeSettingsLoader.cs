@@ -1,22 +1,23 @@
 using System.Reflection;
 using Fabric.Actors.Bridge;
 using Fabric.Datapath.Forwarding;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
+using Npgsql;
 
 namespace Fabric.Host.Configuration;
 
 /// <summary>
 /// Reads a node's configuration file over the embedded reference configuration (hocon/fabric.conf)
-/// and validates it. Every error is a <see cref="ConfigurationException"/> whose message names
+/// and validates it. Every error is a <see cref="ConfigException"/> whose message names
 /// file:line:column (or the setting's path) and what is wrong.
 /// </summary>
 public static class NodeSettingsLoader
 {
     /// <summary>The reference configuration compiled into the executable (hocon/fabric.conf).</summary>
-    public static Config Reference { get; } = LoadReference();
+    public static ConfigDocument Reference { get; } = LoadReference();
 
     /// <summary>Loads and validates <paramref name="path"/>.</summary>
-    /// <exception cref="ConfigurationException">Syntax, type or range error, with its position.</exception>
+    /// <exception cref="ConfigException">Syntax, type or range error, with its position.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static NodeSettings LoadFile(string path)
     {
@@ -25,12 +26,12 @@ public static class NodeSettingsLoader
             throw new FileNotFoundException($"config file '{path}' does not exist", path);
         }
 
-        return FromConfig(ConfigurationFactory.ParseFile(path).WithFallback(Reference));
+        return FromConfig(ConfigReader.ParseFile(path).WithFallback(Reference));
     }
 
     /// <summary>Builds settings from an already parsed configuration (falling back to the reference one).</summary>
-    /// <exception cref="ConfigurationException">A type or range error, with its position.</exception>
-    public static NodeSettings FromConfig(Config config)
+    /// <exception cref="ConfigException">A type or range error, with its position.</exception>
+    public static NodeSettings FromConfig(ConfigDocument config)
     {
         config = config.WithFallback(Reference);
         var f = config.GetConfig("fabric");
@@ -38,14 +39,18 @@ public static class NodeSettingsLoader
         var up = f.GetConfig("upcall");
         var options = new DatapathOptions
         {
-            PollThreads = Range(dp, "poll-threads", 1, 64, "fabric.datapath"),
-            BatchSize = Range(dp, "batch-size", 1, 1024, "fabric.datapath"),
-            PollTimeoutMs = (int)Math.Clamp(dp.GetTimeSpan("poll-timeout").TotalMilliseconds, 1, 1000),
-            EmcEntries = Range(dp, "emc-entries", 0, 1 << 20, "fabric.datapath"),
-            EmcInsertInvProb = Range(dp, "emc-insert-inv-prob", 0, int.MaxValue, "fabric.datapath"),
-            UpcallQueueCapacity = Range(dp, "upcall-queue-size", 1, 1 << 20, "fabric.datapath"),
-            FlowLimit = Range(up, "flow-limit", 1, 10_000_000, "fabric.upcall"),
+            PollThreads = dp.GetInt("poll-threads"),
+            BatchSize = dp.GetInt("batch-size"),
+            PollTimeoutMs = WholeMilliseconds(dp.GetTimeSpan("poll-timeout", allowInfinite: false)),
+            EmcEntries = dp.GetInt("emc-entries"),
+            EmcInsertInvProb = dp.GetInt("emc-insert-inv-prob"),
+            UpcallQueueCapacity = dp.GetInt("upcall-queue-size"),
+            FlowLimit = up.GetInt("flow-limit"),
         };
+        if (options.FindError() is { } invalid)
+        {
+            throw DatapathError(dp, up, invalid);
+        }
 
         var defaults = f.GetConfig("bridge-defaults");
         var bridges = new List<BridgeConfig>();
@@ -77,7 +82,7 @@ public static class NodeSettingsLoader
             {
                 if (!portNames.Add(p.Name))
                 {
-                    throw new ConfigurationException($"fabric.bridges: port '{p.Name}' is used twice");
+                    throw new ConfigException($"fabric.bridges: port '{p.Name}' is used twice");
                 }
             }
         }
@@ -91,14 +96,78 @@ public static class NodeSettingsLoader
             MaxIdle = Max(up.GetTimeSpan("max-idle"), TimeSpan.FromMilliseconds(500)),
             RevalidateInterval = Max(up.GetTimeSpan("max-revalidator"), TimeSpan.FromMilliseconds(100)),
             ShardsPerBridge = Range(up, "shards-per-bridge", 1, 64, "fabric.upcall"),
-            SnapshotEvery = Range(f.GetConfig("persistence"), "snapshot-every", 1, int.MaxValue, "fabric.persistence"),
+            Persistence = Persistence(f),
             FaultInjection = f.GetBoolean("debug.fault-injection"),
-            Config = config,
+            AkkaConfig = AkkaSection(config),
             Bridges = bridges,
         };
     }
 
-    private static IReadOnlyList<PortSettings> Ports(Config bridge, string where)
+    /// <summary>
+    /// The <c>akka</c> section as Akka's own <see cref="Akka.Configuration.Config"/>: rendered by Fabric (quoted strings and
+    /// keys, no substitutions left), so Akka's parser only ever sees well-formed text.
+    /// </summary>
+    private static Akka.Configuration.Config AkkaSection(ConfigDocument config)
+    {
+        var section = config.GetConfig("akka");
+        return section.IsEmpty
+            ? Akka.Configuration.Config.Empty
+            : Akka.Configuration.ConfigurationFactory.ParseString("akka " + section);
+    }
+
+    private static PersistenceSettings Persistence(ConfigDocument fabric)
+    {
+        const string where = "fabric.persistence";
+        var p = fabric.GetConfig("persistence");
+        var pluginText = p.GetString("plugin");
+        var plugin = pluginText switch
+        {
+            "sqlite" => PersistencePlugin.Sqlite,
+            "postgresql" => PersistencePlugin.PostgreSql,
+            _ => throw Error(p, "plugin", where, $"'{pluginText}' is not one of: sqlite, postgresql"),
+        };
+
+        var sqlitePath = p.HasPath("sqlite.path") ? p.GetString("sqlite.path") : Path.Combine(fabric.GetString("state-dir"), "fabric.db");
+        if (string.IsNullOrWhiteSpace(sqlitePath) || sqlitePath.Contains('\0', StringComparison.Ordinal) || sqlitePath.EndsWith('/'))
+        {
+            throw Error(p, "sqlite.path", where, $"expected a database file path, got '{sqlitePath}'");
+        }
+
+        var connectionString = p.GetString("postgresql.connection-string");
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw Error(p, "postgresql.connection-string", where, "invalid connection string: " + ConnectionStringProblem(e));
+        }
+
+        return new PersistenceSettings
+        {
+            Plugin = plugin,
+            SqlitePath = sqlitePath,
+            PostgresConnectionString = connectionString,
+            SnapshotEvery = Range(p, "snapshot-every", 1, int.MaxValue, where),
+        };
+    }
+
+    /// <summary>What <c>NpgsqlConnectionStringBuilder</c> objected to, in one line ("unknown keyword 'hots'", "bad value for 'port': …").</summary>
+    private static string ConnectionStringProblem(ArgumentException e) => e.InnerException switch
+    {
+        KeyNotFoundException => $"unknown keyword '{e.ParamName}'",
+        { } inner => $"bad value for '{e.ParamName}': {FirstLine(inner.Message)}",
+        null => FirstLine(e.Message),
+    };
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].TrimEnd();
+        var parameter = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return parameter > 0 ? line[..parameter] : line;
+    }
+
+    private static IReadOnlyList<PortSettings> Ports(ConfigDocument bridge, string where)
     {
         var ports = new List<PortSettings>();
         var ofports = new HashSet<int>();
@@ -175,7 +244,7 @@ public static class NodeSettingsLoader
         return ports;
     }
 
-    private static int Range(Config c, string key, int min, int max, string where)
+    private static int Range(ConfigDocument c, string key, int min, int max, string where)
     {
         var v = c.GetInt(key);
         if (v < min || v > max)
@@ -186,22 +255,41 @@ public static class NodeSettingsLoader
         return v;
     }
 
+    /// <summary>
+    /// Points a datapath rule violation (<see cref="DatapathOptions.FindError"/>, the datapath's own rules) at the
+    /// setting it was read from.
+    /// </summary>
+    private static ConfigException DatapathError(ConfigDocument dp, ConfigDocument up, DatapathOptionError error) => error.Option switch
+    {
+        nameof(DatapathOptions.PollThreads) => Error(dp, "poll-threads", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.BatchSize) => Error(dp, "batch-size", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.PollTimeoutMs) => Error(dp, "poll-timeout", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.EmcEntries) => Error(dp, "emc-entries", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.EmcInsertInvProb) => Error(dp, "emc-insert-inv-prob", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.UpcallQueueCapacity) => Error(dp, "upcall-queue-size", "fabric.datapath", error.Reason),
+        nameof(DatapathOptions.FlowLimit) => Error(up, "flow-limit", "fabric.upcall", error.Reason),
+        _ => new ConfigException($"fabric.datapath: {error.Option}: {error.Reason}"),
+    };
+
+    /// <summary>A duration in whole milliseconds, rounded up (so 100us is 1 ms, not 0) and capped at <see cref="int.MaxValue"/>.</summary>
+    private static int WholeMilliseconds(TimeSpan duration) => (int)Math.Min(Math.Ceiling(duration.TotalMilliseconds), int.MaxValue);
+
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static bool IsValidName(string name) =>
         name.Length is > 0 and <= 15 && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
 
-    private static ConfigurationException Error(Config c, string key, string where, string what)
+    private static ConfigException Error(ConfigDocument c, string key, string where, string what)
     {
         var origin = c.GetOrigin(key);
-        return new ConfigurationException(origin.Length > 0 ? $"{origin}: {where}.{key}: {what}" : $"{where}.{key}: {what}");
+        return new ConfigException(origin.Length > 0 ? $"{origin}: {where}.{key}: {what}" : $"{where}.{key}: {what}");
     }
 
-    private static Config LoadReference()
+    private static ConfigDocument LoadReference()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("fabric.conf")
             ?? throw new InvalidOperationException("the reference configuration fabric.conf is not embedded in the executable");
         using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd(), "fabric.conf (reference)");
+        return ConfigReader.ParseString(reader.ReadToEnd(), "fabric.conf (reference)");
     }
 }

@@ -49,7 +49,9 @@ public sealed class FabricNode : IAsyncDisposable
         LoggerFactory = loggerFactory;
         Clock = clock;
         _log = loggerFactory.CreateLogger("fabric.node");
-        (_journal, _snapshots) = SqlPersistenceFactory.Create(settings.Config);
+        (_journal, _snapshots) = settings.Persistence.Plugin == PersistencePlugin.PostgreSql
+            ? SqlPersistenceFactory.CreatePostgres(settings.Persistence.PostgresConnectionString)
+            : SqlPersistenceFactory.CreateSqlite(settings.Persistence.SqlitePath);
 
         // Opening the stores (native SQLite load, schema check) and loading the journal schema's descriptors run
         // on another core while this one builds the datapath and the actor system: restarts are shorter.
@@ -97,7 +99,7 @@ public sealed class FabricNode : IAsyncDisposable
     /// </summary>
     private IActorRef StartDatapathActor()
     {
-        var datapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings { SnapshotEvery = Settings.SnapshotEvery }, new LiveTableState());
+        var datapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings { SnapshotEvery = Settings.Persistence.SnapshotEvery }, new LiveTableState());
         var backoff = Backoff.OnStop(datapathProps, "datapath", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2)
             .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume));
         return System.ActorOf(BackoffSupervisor.Props(backoff), "datapath-supervisor");

@@ -5,7 +5,7 @@ using Fabric.Host.Cli;
 using Fabric.Host.Commands;
 using Fabric.Host.Configuration;
 using Fabric.Host.Control;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 using Microsoft.Extensions.Logging;
 
 namespace Fabric.Host.Node;
@@ -48,7 +48,7 @@ public static class RunCommand
             settings = NodeSettingsLoader.LoadFile(configFile.FullName);
             StartupTrace.Mark("config");
         }
-        catch (Exception e) when (e is ConfigurationException or FileNotFoundException or IOException)
+        catch (Exception e) when (e is ConfigException or FileNotFoundException or IOException)
         {
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -61,7 +61,7 @@ public static class RunCommand
         {
             node = await FabricNode.StartAsync(settings, loggerFactory).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Fabric.Persistence.Sql.SqlStoreException or ConfigurationException)
+        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Fabric.Persistence.Sql.SqlStoreException or ConfigException)
         {
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
             return 2;

@@ -1,6 +1,6 @@
 using Fabric.Host.Configuration;
 using Fabric.Integration.Tests.Lab;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 
 namespace Fabric.Integration.Tests.Host;
 
@@ -28,14 +28,14 @@ public sealed class CommandLineTests : IDisposable
     public void A_config_error_names_file_line_and_column(string text, string expected)
     {
         var path = Write("bad.conf", text);
-        var e = Assert.Throws<ConfigurationException>(() => NodeSettingsLoader.LoadFile(path));
+        var e = Assert.Throws<ConfigException>(() => NodeSettingsLoader.LoadFile(path));
         Assert.StartsWith(expected, Path.GetFileName(e.Message.Split(':')[0]) + e.Message[e.Message.IndexOf(':')..]);
     }
 
     [Fact]
     public void The_reference_config_loads_with_ovs_defaults()
     {
-        var s = NodeSettingsLoader.FromConfig(ConfigurationFactory.Empty);
+        var s = NodeSettingsLoader.FromConfig(ConfigReader.Empty);
         Assert.Equal(200_000, s.Datapath.FlowLimit);
         Assert.Equal(TimeSpan.FromMilliseconds(10_000), s.MaxIdle);
         Assert.Equal(TimeSpan.FromMilliseconds(500), s.RevalidateInterval);
@@ -47,7 +47,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void Native_modes_put_the_native_vlan_in_the_trunks_and_drop_vlan_0()
     {
-        var s = NodeSettingsLoader.FromConfig(ConfigurationFactory.ParseString(
+        var s = NodeSettingsLoader.FromConfig(ConfigReader.ParseString(
             "fabric.bridges = [ { name = br0, ports = [ { name = v1, tag = 5, vlan-mode = native-untagged, trunks = [0, 20] } ] } ]"));
         var p = Assert.Single(Assert.Single(s.Bridges).Ports);
         Assert.Equal(Fabric.Actors.Bridge.VlanMode.NativeUntagged, p.Mode);

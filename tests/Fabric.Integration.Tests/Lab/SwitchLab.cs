@@ -5,7 +5,7 @@ using Fabric.Host.Commands;
 using Fabric.Host.Configuration;
 using Fabric.Host.Control;
 using Fabric.Host.Node;
-using Fabric.Kernel.Configuration;
+using Fabric.Host.Configuration.Hocon;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -136,7 +136,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
                 return lab;
             }
 
-            var settings = NodeSettingsLoader.FromConfig(ConfigurationFactory.ParseString(sb.ToString(), "lab.conf"));
+            var settings = NodeSettingsLoader.FromConfig(ConfigReader.ParseString(sb.ToString(), "lab.conf"));
             lab.Node = await FabricNode.StartAsync(settings, NullLoggerFactory.Instance);
             var registry = new ControlCommandRegistry();
             NodeCommands.Register(registry, lab.Node, _ => lab.Node.RequestStop());

@@ -8,7 +8,7 @@ public sealed class PostgresJournalRestartTests(PostgresServer postgres) : IClas
     [RootFact]
     public async Task Exit_then_start_restores_the_megaflows_from_a_postgresql_journal()
     {
-        var config = $"  persistence.plugin = postgresql\n  persistence.postgresql.connection-string = \"{postgres.ConnectionString}\"\n  persistence.table-prefix = \"t{Random.Shared.Next(100000)}_\"\n";
+        var config = $"  persistence.plugin = postgresql\n  persistence.postgresql.connection-string = \"{postgres.ConnectionString}\"\n";
         await using var lab = await SwitchLab.StartAsync([(false, null), (false, null)], config, asProcess: true);
         var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
         Assert.Equal(0, SwitchLab.Ping(h1, h2.Ip, count: 5));
