@@ -5,7 +5,7 @@ using Fabric.Datapath.Flows;
 using Fabric.Host.Cli;
 using Fabric.Host.Control;
 using Fabric.Host.Node;
-using Fabric.Kernel.Actor;
+using Akka.Actor;
 
 namespace Fabric.Host.Commands;
 
@@ -28,7 +28,7 @@ public static class NodeCommands
         registry.Register("dpctl/show", "", "datapath lookups, flows, masks and ports", (_, _) => Task.FromResult(ControlReply.Ok(DpShow(node))), 0, 0);
         registry.Register("upcall/show", "", "megaflow count and limit, revalidator dump duration, keys per shard", (_, _) => UpcallShow(node), 0, 0);
         registry.Register("persistence/show", "", "journal store, sequence numbers, last snapshot, write latency", (_, _) => PersistenceShow(node), 0, 0);
-        registry.Register("debug/crash", "ACTOR-PATH", "make that actor throw (needs fabric.debug.fault-injection = on)", (a, _) => Task.FromResult(Crash(node, a[0])), 1, 1);
+        registry.Register("debug/crash", "ACTOR-PATH", "make that actor throw (needs fabric.debug.fault-injection = on)", (a, _) => Crash(node, a[0]), 1, 1);
         registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", (a, _) => Exit(node, a, exit), 0, 1);
     }
 
@@ -116,32 +116,34 @@ public static class NodeCommands
 
     private static async Task<ControlReply> UpcallShow(FabricNode node)
     {
-        var flows = node.Datapath.Flows.Snapshot();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append("fabric@").Append(node.Settings.NodeName).Append(":\n");
-        sb.Append("  flows         : (current ").Append(flows.Count).Append(") (limit ").Append(node.Datapath.Flows.FlowLimit).Append(")\n");
+        sb.Append("  flows         : (current ").Append(node.Datapath.Flows.Count).Append(") (limit ").Append(node.Datapath.Flows.FlowLimit).Append(")\n");
         var dumpMs = 0.0;
         var perShard = new StringBuilder();
         foreach (var b in node.Bridges)
         {
             for (var i = 0; i < b.Settings.Shards; i++)
             {
-                var shard = node.System.ResolveActorRef($"/user/{b.Settings.Name}/shard-{i}");
-                var keys = flows.Count(f => f.Owner is Fabric.Actors.Shards.MegaflowOwner o && o.Bridge == b.Settings.Name && o.Shard == i);
-                var upcalls = 0L;
-                if (shard is not null)
+                var path = $"/user/{b.Settings.Name}/shard-{i}";
+                var keys = "?";
+                var upcalls = "?";
+                if (await node.ResolveAsync(path).ConfigureAwait(false) is { } shard)
                 {
                     var c = await shard.Ask<Fabric.Actors.Shards.ShardProtocol.ShardCounters>(new Fabric.Actors.Shards.ShardProtocol.GetCounters(), AskTimeout).ConfigureAwait(false);
                     dumpMs = Math.Max(dumpMs, c.LastSweepMs);
-                    upcalls = c.Upcalls;
+                    keys = c.Keys.ToString(inv);
+                    upcalls = c.Upcalls.ToString(inv);
                 }
 
                 perShard.Append("  ").Append(b.Settings.Name).Append("/shard-").Append(i).Append(": (keys ").Append(keys).Append(") (upcalls ").Append(upcalls).Append(")\n");
             }
         }
 
-        sb.Append("  dump duration : ").Append(Math.Ceiling(dumpMs).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("ms\n");
-        sb.Append("  upcall queue  : (current ").Append(node.Datapath.Upcalls.Count).Append(") (capacity ").Append(node.Datapath.Upcalls.Capacity).Append(") (lost ").Append(node.Datapath.Stats.Lost).Append(")\n\n");
+        var lost = node.Datapath.Stats.Lost + node.Router.Lost;
+        sb.Append("  dump duration : ").Append(Math.Ceiling(dumpMs).ToString(inv)).Append("ms\n");
+        sb.Append("  upcall queue  : (current ").Append(node.Datapath.Upcalls.Count).Append(") (capacity ").Append(node.Datapath.Upcalls.Capacity).Append(") (lost ").Append(lost).Append(")\n\n");
         sb.Append(perShard);
         return ControlReply.Ok(sb.ToString().TrimEnd('\n'));
     }
@@ -149,27 +151,27 @@ public static class NodeCommands
     private static async Task<ControlReply> PersistenceShow(FabricNode node)
     {
         var st = await node.DatapathActor.Ask<DatapathProtocol.PersistenceStatus>(new DatapathProtocol.GetPersistenceStatus(), AskTimeout).ConfigureAwait(false);
-        var j = Fabric.Kernel.Persistence.Persistence.Get(node.System).Statistics;
+        var j = st.Journal;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append("journal        : ").Append(node.JournalDescription).Append('\n');
         sb.Append("persistence id : ").Append(st.PersistenceId).Append('\n');
-        sb.Append("sequence       : (last ").Append(st.LastSequenceNr).Append(") (snapshot ").Append(st.SnapshotSequenceNr).Append(") (since snapshot ").Append(st.EventsSinceSnapshot).Append(")\n");
+        sb.Append("sequence       : (last ").Append(st.LastSequenceNr).Append(") (snapshot ").Append(st.SnapshotSequenceNr).Append(") (changes since snapshot ").Append(st.ChangesSinceSnapshot).Append(")\n");
         sb.Append("last snapshot  : ").Append(st.LastSnapshotAt is { } at ? at.ToString("yyyy-MM-dd HH:mm:ss.fff", inv) + "Z" : "none this run").Append('\n');
         sb.Append("recovery       : (flows ").Append(st.RestoredFlows).Append(") (").Append(st.RecoveryTime.TotalMilliseconds.ToString("F0", inv)).Append("ms)\n");
-        sb.Append("writes         : (events ").Append(j.EventsWritten).Append(") (batches ").Append(j.Batches).Append(") (failures ").Append(j.Failures).Append(")\n");
-        sb.Append("write latency  : (last ").Append(j.LastWriteLatencyMs.ToString("F2", inv)).Append("ms) (avg ").Append(j.AverageWriteLatencyMs.ToString("F2", inv)).Append("ms)");
+        sb.Append("writes         : (events ").Append(j.Events).Append(") (changes ").Append(j.Changes).Append(") (pending ").Append(j.Pending).Append(") (failures ").Append(j.Failures).Append(")\n");
+        sb.Append("write latency  : (last ").Append(j.LastWriteMs.ToString("F2", inv)).Append("ms) (avg ").Append(j.AverageWriteMs.ToString("F2", inv)).Append("ms)");
         return ControlReply.Ok(sb.ToString());
     }
 
-    private static ControlReply Crash(FabricNode node, string path)
+    private static async Task<ControlReply> Crash(FabricNode node, string path)
     {
         if (!node.Settings.FaultInjection)
         {
             return ControlReply.Error("debug/crash: fault injection is off (set fabric.debug.fault-injection = on)");
         }
 
-        if (node.System.ResolveActorRef(path) is not { } actor)
+        if (await node.ResolveAsync(path).ConfigureAwait(false) is not { } actor)
         {
             return ControlReply.Error($"debug/crash: no actor at '{path}'");
         }
@@ -200,7 +202,7 @@ public static class NodeCommands
             "fabric@" + node.Settings.NodeName,
             s.Hits,
             s.Missed,
-            s.Lost,
+            s.Lost + node.Router.Lost,
             node.Datapath.Flows.Count,
             s.MaskHits,
             node.Datapath.Flows.MaskCount,

@@ -1,108 +1,71 @@
+using Akka.Actor;
+using Akka.Hosting;
 using Fabric.Actors.Bridge;
 using Fabric.Actors.Datapath;
 using Fabric.Actors.Datapath.Persistence;
 using Fabric.Actors.Upcalls;
 using Fabric.Datapath.Ports;
 using Fabric.Host.Configuration;
-using Fabric.Kernel.Actor;
-using Fabric.Kernel.Pattern;
-using Fabric.Kernel.Persistence;
-using Fabric.Persistence.Sql;
-using Fabric.Persistence.Sql.Postgres;
-using Fabric.Persistence.Sql.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using DatapathEngine = Fabric.Datapath.Forwarding.Datapath;
 
 namespace Fabric.Host.Node;
 
 /// <summary>
-/// One running node: the datapath (ports, megaflow table, poll threads), the actor system with the
-/// datapath actor and one bridge actor per configured bridge, and the upcall pump between them.
+/// One running node: the datapath (ports, megaflow table, poll threads), a Microsoft.Extensions.Hosting host running
+/// the Akka.NET actor system (Akka.Hosting) with the datapath actor and one bridge actor per configured bridge, and the
+/// upcall pump between them.
 /// </summary>
 /// <remarks>
-/// Start order: recover the datapath actor from its journal (the megaflow table is back before any port is
-/// polled), open every port and number it through the datapath actor (recovered ports keep their numbers, so
-/// restored megaflows stay right), start the poll threads (forwarding on the restored megaflows begins here),
-/// then start the bridges (which publish their shards to the upcall router and re-seed their MAC tables from
-/// the restored megaflows). A graceful stop saves a datapath snapshot, stops the control plane, and stops the
-/// poll threads last, so a restart's outage is only the time when no process forwards.
+/// Start order: check the journal store, start the actor system, recover the datapath actor from its journal (the
+/// megaflow table is back before any port is polled), open every port and number it through the datapath actor
+/// (recovered ports keep their numbers, so restored megaflows stay right), start the poll threads (forwarding on the
+/// restored megaflows begins here), then start the bridges (which publish their shards to the upcall router and
+/// re-seed their MAC tables from the restored megaflows). A graceful stop saves a datapath snapshot, stops the control
+/// plane, and stops the poll threads last, so a restart's outage is only the time when no process forwards.
 /// </remarks>
 public sealed class FabricNode : IAsyncDisposable
 {
-    private static readonly TimeSpan StartupAskTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(120);
-    private readonly Fabric.Kernel.Persistence.Journal.IJournal _journal;
-    private readonly Fabric.Kernel.Persistence.Snapshot.ISnapshotStore _snapshots;
-    private readonly Task _storesOpened;
-    private bool _cleanedUp;
+    private readonly IHost _host;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _pumpStop = new();
     private readonly List<OpenedBridge> _bridges = new();
     private readonly List<BridgeSettings> _pendingBridges = new();
     private Task _pump = Task.CompletedTask;
+    private bool _cleanedUp;
+    private bool _hostStarted;
     private bool _disposed;
 
-    private FabricNode(NodeSettings settings, ILoggerFactory loggerFactory, TimeProvider clock)
+    private FabricNode(NodeSettings settings, ILoggerFactory loggerFactory, LogLevel level, TimeProvider clock)
     {
         Settings = settings;
         LoggerFactory = loggerFactory;
         Clock = clock;
         _log = loggerFactory.CreateLogger("fabric.node");
-        (_journal, _snapshots) = settings.Persistence.Plugin == PersistencePlugin.PostgreSql
-            ? SqlPersistenceFactory.CreatePostgres(settings.Persistence.PostgresConnectionString)
-            : SqlPersistenceFactory.CreateSqlite(settings.Persistence.SqlitePath);
-
-        // Opening the stores (native SQLite load, schema check) and loading the journal schema's descriptors run
-        // on another core while this one builds the datapath and the actor system: restarts are shorter.
-        _storesOpened = Task.Run(OpenStoresAsync);
+        JournalDescription = settings.Persistence.Plugin == PersistencePlugin.PostgreSql
+            ? JournalStore.DescribePostgreSql(settings.Persistence.PostgresConnectionString)
+            : JournalStore.Describe(settings.Persistence.SqlitePath);
         Datapath = new DatapathEngine(settings.Datapath, clock);
-        System = ActorSystem.Create(settings.NodeName, new ActorSystemSetup { TimeProvider = clock, LoggerFactory = loggerFactory });
         Router = new UpcallRouter();
-        JournalDescription = _journal switch
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, NodeHostLifetime>();
+        builder.Services.AddAkka(settings.NodeName, akka =>
         {
-            SqliteJournal j => j.Describe(),
-            PostgresJournal j => j.Describe(),
-            _ => _journal.GetType().Name,
-        };
-        var serializers = new SerializerRegistry();
-        serializers.Add(new DatapathEventSerializer());
-        Fabric.Kernel.Persistence.Persistence.Register(System, new PersistenceSetup { Journal = _journal, SnapshotStore = _snapshots, Serializers = serializers });
-    }
-
-    /// <summary>
-    /// Opens the journal and snapshot store now (creating their tables), so a store that cannot be reached fails the
-    /// start with one clear error instead of leaving the datapath actor retrying recovery through backoff.
-    /// </summary>
-    private async Task OpenStoresAsync()
-    {
-        _ = Fabric.Actors.Datapath.Persistence.Proto.DatapathEventsReflection.Descriptor;
-        Directory.CreateDirectory(Settings.StateDir);
-        await Task.WhenAll(
-            _journal switch
+            akka.AddHocon(AkkaSettings.For(settings, level), HoconAddMode.Prepend);
+            akka.ConfigureLoggers(loggers =>
             {
-                SqliteJournal j => j.InitializeAsync(),
-                PostgresJournal j => j.InitializeAsync(),
-                _ => Task.CompletedTask,
-            },
-            _snapshots switch
-            {
-                SqliteSnapshotStore s => s.InitializeAsync(),
-                PostgresSnapshotStore s => s.InitializeAsync(),
-                _ => Task.CompletedTask,
-            }).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Starts the datapath actor under its supervisor: the supervisor resumes it on failures of its own; a journal
-    /// failure stops it (Akka.Persistence semantics) and the backoff supervisor starts it again, live table untouched.
-    /// </summary>
-    private IActorRef StartDatapathActor()
-    {
-        var datapathProps = Fabric.Actors.Datapath.DatapathActor.Props(Datapath, new DatapathPersistenceSettings { SnapshotEvery = Settings.Persistence.SnapshotEvery }, new LiveTableState());
-        var backoff = Backoff.OnStop(datapathProps, "datapath", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 0.2)
-            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume));
-        return System.ActorOf(BackoffSupervisor.Props(backoff), "datapath-supervisor");
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+        });
+        _host = builder.Build();
     }
 
     /// <summary>Where the journal lives, e.g. "sqlite:/var/lib/fabric/fabric.db".</summary>
@@ -117,10 +80,10 @@ public sealed class FabricNode : IAsyncDisposable
     /// <summary>The fast path.</summary>
     public DatapathEngine Datapath { get; }
 
-    /// <summary>The actor system.</summary>
-    public ActorSystem System { get; }
+    /// <summary>The actor system (started by the host).</summary>
+    public ActorSystem System => _host.Services.GetRequiredService<ActorSystem>();
 
-    /// <summary>The datapath actor (through its backoff supervisor, which forwards to it), sole writer of forwarding state.</summary>
+    /// <summary>The datapath actor's backoff supervisor (it forwards to the actor), sole writer of forwarding state.</summary>
     public IActorRef DatapathActor { get; private set; } = ActorRefs.Nobody;
 
     /// <summary>Routes upcalls to flow-table shards.</summary>
@@ -138,21 +101,38 @@ public sealed class FabricNode : IAsyncDisposable
     /// <summary>Cancelled when the node is asked to stop (ctl exit, SIGTERM).</summary>
     public CancellationToken Stopping => _stopping.Token;
 
-    /// <summary>Builds and starts a node: ports, bridges, poll threads.</summary>
+    /// <summary>Builds and starts a node: journal, actor system, recovery, ports, poll threads, bridges.</summary>
+    /// <param name="settings">The validated configuration.</param>
+    /// <param name="loggerFactory">Where the node and Akka log.</param>
+    /// <param name="level">Akka's log level (the logger factory filters as well).</param>
+    /// <param name="clock">The datapath's clock (the system clock by default).</param>
     /// <exception cref="PortException">A port could not be opened; what was opened is closed again.</exception>
-    public static async Task<FabricNode> StartAsync(NodeSettings settings, ILoggerFactory loggerFactory, TimeProvider? clock = null)
+    /// <exception cref="IOException">The journal store cannot be opened or reached.</exception>
+    public static async Task<FabricNode> StartAsync(NodeSettings settings, ILoggerFactory loggerFactory, LogLevel level = LogLevel.Information, TimeProvider? clock = null)
     {
-        var node = new FabricNode(settings, loggerFactory, clock ?? TimeProvider.System);
+        ArgumentNullException.ThrowIfNull(settings);
+        await CheckStoreAsync(settings.Persistence).ConfigureAwait(false);
+        StartupTrace.Mark("store");
+        var node = new FabricNode(settings, loggerFactory, level, clock ?? TimeProvider.System);
         try
         {
-            StartupTrace.Mark("node");
-            await node._storesOpened.ConfigureAwait(false);
-            StartupTrace.Mark("stores");
-            node.DatapathActor = node.StartDatapathActor();
+            await node._host.StartAsync().ConfigureAwait(false);
+            node._hostStarted = true;
+            StartupTrace.Mark("actors");
+            node.DatapathActor = node.System.ActorOf(
+                Fabric.Actors.Datapath.DatapathActor.SupervisedProps(
+                    node.Datapath,
+                    new DatapathPersistenceSettings { SnapshotEvery = settings.Persistence.SnapshotEvery },
+                    new LiveTableState(),
+                    TimeSpan.FromMilliseconds(100),
+                    TimeSpan.FromSeconds(5),
+                    0.2),
+                "datapath-supervisor");
             node.Recovery = await node.DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), RecoveryTimeout).ConfigureAwait(false);
             StartupTrace.Mark("recovery");
             node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
             await node.OpenPortsAsync().ConfigureAwait(false);
+            node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
 
             // Forward on the restored megaflows at once; an upcall that arrives before its bridge has published
@@ -182,6 +162,19 @@ public sealed class FabricNode : IAsyncDisposable
     /// <summary>Finds a running bridge by name.</summary>
     public OpenedBridge? FindBridge(string name) => _bridges.Find(b => b.Settings.Name == name);
 
+    /// <summary>The actor at <paramref name="path"/> (e.g. <c>/user/br0/shard-0</c>), or null when there is none.</summary>
+    public async Task<IActorRef?> ResolveAsync(string path)
+    {
+        try
+        {
+            return await System.ActorSelection(path).ResolveOne(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (ActorNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Asks the node to stop; <see cref="Stopping"/> fires.</summary>
     public void RequestStop() => _stopping.Cancel();
 
@@ -192,9 +185,21 @@ public sealed class FabricNode : IAsyncDisposable
     public async Task<string?> CleanupAsync()
     {
         Datapath.Stop();
-        var done = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Cleanup(), StartupAskTimeout).ConfigureAwait(false);
+        var done = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Cleanup(), AskTimeout).ConfigureAwait(false);
         _cleanedUp = done.Error is null;
         return done.Error;
+    }
+
+    private static async Task CheckStoreAsync(PersistenceSettings persistence)
+    {
+        if (persistence.Plugin == PersistencePlugin.PostgreSql)
+        {
+            await JournalStore.CheckPostgreSqlAsync(persistence.PostgresConnectionString, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        else
+        {
+            JournalStore.PrepareSqlite(persistence.SqlitePath);
+        }
     }
 
     private async Task OpenPortsAsync()
@@ -210,7 +215,7 @@ public sealed class FabricNode : IAsyncDisposable
                 DatapathProtocol.PortAdded added;
                 try
                 {
-                    added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(opened, 0), StartupAskTimeout).ConfigureAwait(false);
+                    added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(opened, 0), AskTimeout).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -258,7 +263,7 @@ public sealed class FabricNode : IAsyncDisposable
         // Every bridge has published its shards once it answers a message (PreStart runs before any message).
         foreach (var b in _bridges)
         {
-            await b.Actor.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), StartupAskTimeout).ConfigureAwait(false);
+            await b.Actor.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), AskTimeout).ConfigureAwait(false);
         }
     }
 
@@ -273,7 +278,7 @@ public sealed class FabricNode : IAsyncDisposable
         return next++;
     }
 
-    /// <summary>Stops the poll threads, the upcall pump and the actor system, and closes the ports.</summary>
+    /// <summary>Saves a snapshot (graceful stop), stops the upcall pump and the host with its actor system, then the poll threads, and closes the ports.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -289,10 +294,10 @@ public sealed class FabricNode : IAsyncDisposable
             // threads keep forwarding meanwhile: the outage of a restart starts only below.
             try
             {
-                var cp = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Checkpoint(), StartupAskTimeout).ConfigureAwait(false);
+                var cp = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Checkpoint(), AskTimeout).ConfigureAwait(false);
                 _log.LogInformation("datapath snapshot at journal sequence {Seq}{Error}", cp.SequenceNr, cp.Error is null ? "" : ": " + cp.Error);
             }
-            catch (Exception e) when (e is AskTimeoutException or InvalidOperationException)
+            catch (Exception e) when (e is AskTimeoutException or InvalidOperationException or TaskCanceledException)
             {
                 _log.LogWarning("datapath snapshot on exit failed: {Error}", e.Message);
             }
@@ -310,9 +315,12 @@ public sealed class FabricNode : IAsyncDisposable
             // Expected on shutdown.
         }
 
-        await System.Terminate().ConfigureAwait(false);
-        await _journal.DisposeAsync().ConfigureAwait(false);
-        await _snapshots.DisposeAsync().ConfigureAwait(false);
+        if (_hostStarted)
+        {
+            await _host.StopAsync().ConfigureAwait(false);
+        }
+
+        _host.Dispose();
         Datapath.Stop();
         var ports = Datapath.Ports.Values.ToList();
         Datapath.Dispose();

@@ -1,5 +1,5 @@
+using Akka.Actor;
 using Fabric.Actors.Bridge;
-using Fabric.Kernel.Actor;
 
 namespace Fabric.Host.Node;
 

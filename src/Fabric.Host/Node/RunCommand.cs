@@ -43,8 +43,6 @@ public static class RunCommand
         {
             StartupTrace.Mark("main");
 
-            // The native SQLite library loads on the other core while this one parses the configuration.
-            _ = Task.Run(Fabric.Persistence.Sql.SqlPersistenceFactory.WarmUp);
             settings = NodeSettingsLoader.LoadFile(configFile.FullName);
             StartupTrace.Mark("config");
         }
@@ -59,9 +57,9 @@ public static class RunCommand
         FabricNode node;
         try
         {
-            node = await FabricNode.StartAsync(settings, loggerFactory).ConfigureAwait(false);
+            node = await FabricNode.StartAsync(settings, loggerFactory, level).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Fabric.Persistence.Sql.SqlStoreException or ConfigException)
+        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or ConfigException or Akka.Configuration.ConfigurationException)
         {
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
             return 2;

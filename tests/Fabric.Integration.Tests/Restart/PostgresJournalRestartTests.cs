@@ -13,7 +13,7 @@ public sealed class PostgresJournalRestartTests(PostgresServer postgres) : IClas
         var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
         Assert.Equal(0, SwitchLab.Ping(h1, h2.Ip, count: 5));
         var show = (await lab.Ctl("persistence/show")).Output;
-        Assert.Contains("journal        : postgresql:127.0.0.1:", show);
+        Assert.Contains("journal        : postgresql://postgres@127.0.0.1:", show);
 
         var before = (await lab.Ctl("dpctl/dump-flows")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l[..l.IndexOf(", packets:", StringComparison.Ordinal)]).Order().ToList();

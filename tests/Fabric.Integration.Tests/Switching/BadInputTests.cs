@@ -1,5 +1,5 @@
 using Fabric.Datapath.Packets;
-using Fabric.Kernel.Actor;
+using Akka.Actor;
 using Fabric.Datapath.Ports;
 using Fabric.Datapath.Buffers;
 using Fabric.Integration.Tests.Lab;
