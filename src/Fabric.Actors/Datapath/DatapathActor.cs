@@ -470,6 +470,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
             _live.EventsWritten++;
             _live.ChangesWritten += changes;
             _live.LastWriteMs = ms;
+            _live.MaxWriteMs = Math.Max(_live.MaxWriteMs, ms);
             _live.TotalWriteMs += ms;
         });
         _changesSinceSnapshot += changes;
@@ -631,7 +632,8 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
             _pendingChanges + (_batch?.Changes.Count ?? 0),
             _live.WriteFailures,
             _live.LastWriteMs,
-            _live.EventsWritten == 0 ? 0 : _live.TotalWriteMs / _live.EventsWritten);
+            _live.EventsWritten == 0 ? 0 : _live.TotalWriteMs / _live.EventsWritten,
+            _live.MaxWriteMs);
         return new PersistenceStatus(PersistenceId, LastSequenceNr, _snapshotSequenceNr, _lastSnapshotAt, _changesSinceSnapshot, _live.RestoredFlows, _live.RecoveryTime, figures);
     }
 

@@ -127,7 +127,8 @@ public static class DatapathProtocol
     /// <param name="Failures">Journal writes that failed (each stopped an incarnation).</param>
     /// <param name="LastWriteMs">Latency of the last write, from the change to the journal's confirmation (ms).</param>
     /// <param name="AverageWriteMs">Average of that latency over every write (ms).</param>
-    public sealed record JournalFigures(long Events, long Changes, long Pending, long Failures, double LastWriteMs, double AverageWriteMs);
+    /// <param name="MaxWriteMs">The longest of those latencies (ms): how far the journal has lagged the live table at worst.</param>
+    public sealed record JournalFigures(long Events, long Changes, long Pending, long Failures, double LastWriteMs, double AverageWriteMs, double MaxWriteMs);
 
     /// <summary>Ask for counters; answered with <see cref="DatapathCounters"/>.</summary>
     public sealed record GetCounters;

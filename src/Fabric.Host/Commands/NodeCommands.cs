@@ -160,7 +160,7 @@ public static class NodeCommands
         sb.Append("last snapshot  : ").Append(st.LastSnapshotAt is { } at ? at.ToString("yyyy-MM-dd HH:mm:ss.fff", inv) + "Z" : "none this run").Append('\n');
         sb.Append("recovery       : (flows ").Append(st.RestoredFlows).Append(") (").Append(st.RecoveryTime.TotalMilliseconds.ToString("F0", inv)).Append("ms)\n");
         sb.Append("writes         : (events ").Append(j.Events).Append(") (changes ").Append(j.Changes).Append(") (pending ").Append(j.Pending).Append(") (failures ").Append(j.Failures).Append(")\n");
-        sb.Append("write latency  : (last ").Append(j.LastWriteMs.ToString("F2", inv)).Append("ms) (avg ").Append(j.AverageWriteMs.ToString("F2", inv)).Append("ms)");
+        sb.Append("write latency  : (last ").Append(j.LastWriteMs.ToString("F2", inv)).Append("ms) (avg ").Append(j.AverageWriteMs.ToString("F2", inv)).Append("ms) (max ").Append(j.MaxWriteMs.ToString("F2", inv)).Append("ms)");
         return ControlReply.Ok(sb.ToString());
     }
 

@@ -42,6 +42,9 @@ public sealed class LiveTableState
     /// <summary>Latency of the last journal write (ms).</summary>
     public double LastWriteMs { get; set; }
 
+    /// <summary>The longest journal write latency (ms).</summary>
+    public double MaxWriteMs { get; set; }
+
     /// <summary>Sum of every journal write's latency (ms), for the average.</summary>
     public double TotalWriteMs { get; set; }
 }
