@@ -13,6 +13,12 @@ namespace Fabric.Host.Configuration;
 /// </summary>
 public static class NodeSettingsLoader
 {
+    /// <summary>The settings of one entry of <c>fabric.bridges</c>.</summary>
+    public static IReadOnlyList<string> BridgeKeys { get; } = ["name", "mac-table-size", "mac-aging-time", "ports"];
+
+    /// <summary>The settings of one entry of <c>fabric.bridges[i].ports</c>.</summary>
+    public static IReadOnlyList<string> PortKeys { get; } = ["name", "type", "ofport", "tag", "trunks", "vlan-mode"];
+
     /// <summary>The reference configuration compiled into the executable (hocon/fabric.conf).</summary>
     public static ConfigDocument Reference { get; } = LoadReference();
 
@@ -34,6 +40,12 @@ public static class NodeSettingsLoader
     public static NodeSettings FromConfig(ConfigDocument config)
     {
         config = config.WithFallback(Reference);
+        if (config.Root.TryGetValue("fabric", out var given) && given is ConfigObject givenFabric
+            && Reference.Root["fabric"] is ConfigObject referenceFabric)
+        {
+            UnknownSettings.Refuse(givenFabric, referenceFabric, ["fabric"]);
+        }
+
         var f = config.GetConfig("fabric");
         var dp = f.GetConfig("datapath");
         var up = f.GetConfig("upcall");
@@ -59,6 +71,7 @@ public static class NodeSettingsLoader
         foreach (var b in f.GetConfigList("bridges"))
         {
             var where = $"fabric.bridges[{i++}]";
+            UnknownSettings.Refuse(b, BridgeKeys, where);
             var name = b.GetString("name", "");
             if (name.Length == 0 || !IsValidName(name))
             {
@@ -175,6 +188,7 @@ public static class NodeSettingsLoader
         foreach (var p in bridge.GetConfigList("ports"))
         {
             var at = $"{where}.ports[{j++}]";
+            UnknownSettings.Refuse(p, PortKeys, at);
             var name = p.GetString("name", "");
             if (!IsValidName(name))
             {
