@@ -20,7 +20,7 @@ public sealed class CommandLineTests : IDisposable
 
     [Theory]
     [InlineData("fabric {\n  upcall {\n    flow-limit = lots\n  }\n}\n", "bad.conf:3:18: fabric.upcall.flow-limit: expected a number, got 'lots'")]
-    [InlineData("fabric {\n  datapath.batch-size 32\n}\n", "bad.conf:2:23: expected '=' ':' or '{' after key 'datapath.batch-size'")]
+    [InlineData("fabric {\n  datapath.batch-size 32\n}\n", "bad.conf:2:23: fabric.datapath.batch-size: expected '=', ':' or '{' after the key, got '3'")]
     [InlineData("fabric.bridges = [ { name = br0, ports = [ { name = v1, tag = 5000 } ] } ]\n", "bad.conf:1:63: fabric.bridges[0].ports[0].tag: VLAN 5000 is outside 0..4095")]
     [InlineData("fabric.bridges = [ { name = br0, ports = [ { name = v1, type = gre } ] } ]\n", "bad.conf:1:64: fabric.bridges[0].ports[0].type: port type 'gre' is not one of: system, tap")]
     [InlineData("fabric.bridges = [ { name = br0, ports = [ { name = v1, vlan-mode = dot1q } ] } ]\n", "bad.conf:1:69: fabric.bridges[0].ports[0].vlan-mode: vlan-mode 'dot1q' is not one of: access, trunk, native-tagged, native-untagged")]
