@@ -48,8 +48,9 @@ public static class RunCommand
             settings = NodeSettingsLoader.LoadFile(configFile.FullName);
             StartupTrace.Mark("config");
         }
-        catch (Exception e) when (e is ConfigException or FileNotFoundException or IOException)
+        catch (Exception e) when (e is ConfigException or FileNotFoundException)
         {
+            // One line: "fabric run: file:line:column: path: reason" (ConfigException messages never contain a line break).
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
             return 2;
         }
@@ -61,7 +62,7 @@ public static class RunCommand
         {
             node = await FabricNode.StartAsync(settings, loggerFactory).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Fabric.Persistence.Sql.SqlStoreException or ConfigException)
+        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Fabric.Persistence.Sql.SqlStoreException)
         {
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
             return 2;
