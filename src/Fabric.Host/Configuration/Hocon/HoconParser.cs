@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Fabric.Host.Configuration.Hocon;
 
@@ -12,7 +13,7 @@ namespace Fabric.Host.Configuration.Hocon;
 /// It builds a raw tree (substitutions unresolved) that <see cref="HoconResolver"/> resolves.
 /// Every error is a <see cref="ConfigException"/> positioned at the offending character.
 /// </summary>
-internal sealed class HoconParser
+internal sealed partial class HoconParser
 {
     private const string ForbiddenUnquoted = "$\"{}[]:=,+#`^?!@*&\\";
 
@@ -337,68 +338,10 @@ internal sealed class HoconParser
     }
 
     /// <summary>Whether the text is a JSON number (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>).</summary>
-    internal static bool IsNumber(string text)
-    {
-        var i = 0;
-        if (i < text.Length && text[i] == '-')
-        {
-            i++;
-        }
+    internal static bool IsNumber(string text) => JsonNumber().IsMatch(text);
 
-        if (i >= text.Length || !char.IsAsciiDigit(text[i]))
-        {
-            return false;
-        }
-
-        if (text[i] == '0')
-        {
-            i++;
-        }
-        else
-        {
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-        }
-
-        if (i < text.Length && text[i] == '.')
-        {
-            i++;
-            var start = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-
-            if (i == start)
-            {
-                return false;
-            }
-        }
-
-        if (i < text.Length && (text[i] == 'e' || text[i] == 'E'))
-        {
-            i++;
-            if (i < text.Length && (text[i] == '+' || text[i] == '-'))
-            {
-                i++;
-            }
-
-            var start = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-
-            if (i == start)
-            {
-                return false;
-            }
-        }
-
-        return i == text.Length;
-    }
+    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex JsonNumber();
 
     private ConfigObject ParseObjectValue(string[]? objectPath)
     {
