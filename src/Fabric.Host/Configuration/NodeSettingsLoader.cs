@@ -8,16 +8,27 @@ namespace Fabric.Host.Configuration;
 
 /// <summary>
 /// Reads a node's configuration file over the embedded reference configuration (hocon/fabric.conf)
-/// and validates it. Every error is a <see cref="ConfigException"/> whose message names
-/// file:line:column (or the setting's path) and what is wrong.
+/// and validates all of it here, before anything starts: syntax, types, ranges (the datapath's own rules,
+/// <see cref="DatapathOptions.FindError"/>), and unknown keys under <c>fabric</c> (keys under <c>akka</c> pass
+/// through to Akka unchecked). Every error is a <see cref="ConfigException"/> whose message is one line,
+/// <c>file:line:column: path: reason</c> (or <c>path: reason</c> when no position is known), e.g.
+/// <c>fabric.conf:3:19: fabric.datapath.emc-entries: 100 is not a power of two in 2..1048576</c>.
 /// </summary>
 public static class NodeSettingsLoader
 {
+    /// <summary>The settings of one entry of <c>fabric.bridges</c>.</summary>
+    public static IReadOnlyList<string> BridgeKeys { get; } = ["name", "mac-table-size", "mac-aging-time", "ports"];
+
+    /// <summary>The settings of one entry of <c>fabric.bridges[i].ports</c>.</summary>
+    public static IReadOnlyList<string> PortKeys { get; } = ["name", "type", "ofport", "tag", "trunks", "vlan-mode"];
+
     /// <summary>The reference configuration compiled into the executable (hocon/fabric.conf).</summary>
     public static ConfigDocument Reference { get; } = LoadReference();
 
     /// <summary>Loads and validates <paramref name="path"/>.</summary>
-    /// <exception cref="ConfigException">Syntax, type or range error, with its position.</exception>
+    /// <param name="path">The node's configuration file; includes are resolved against its directory.</param>
+    /// <returns>The validated settings.</returns>
+    /// <exception cref="ConfigException">An unreadable file, or a syntax, type, range or unknown-key error, with its position.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static NodeSettings LoadFile(string path)
     {
@@ -30,10 +41,18 @@ public static class NodeSettingsLoader
     }
 
     /// <summary>Builds settings from an already parsed configuration (falling back to the reference one).</summary>
-    /// <exception cref="ConfigException">A type or range error, with its position.</exception>
+    /// <param name="config">The parsed configuration.</param>
+    /// <returns>The validated settings.</returns>
+    /// <exception cref="ConfigException">A type, range or unknown-key error, with its position.</exception>
     public static NodeSettings FromConfig(ConfigDocument config)
     {
         config = config.WithFallback(Reference);
+        if (config.Root.TryGetValue("fabric", out var given) && given is ConfigObject givenFabric
+            && Reference.Root["fabric"] is ConfigObject referenceFabric)
+        {
+            UnknownSettings.Refuse(givenFabric, referenceFabric, ["fabric"]);
+        }
+
         var f = config.GetConfig("fabric");
         var dp = f.GetConfig("datapath");
         var up = f.GetConfig("upcall");
@@ -55,10 +74,12 @@ public static class NodeSettingsLoader
         var defaults = f.GetConfig("bridge-defaults");
         var bridges = new List<BridgeConfig>();
         var names = new HashSet<string>();
+        var portsInUse = new Dictionary<string, string>(StringComparer.Ordinal);
         var i = 0;
         foreach (var b in f.GetConfigList("bridges"))
         {
             var where = $"fabric.bridges[{i++}]";
+            UnknownSettings.Refuse(b, BridgeKeys, where);
             var name = b.GetString("name", "");
             if (name.Length == 0 || !IsValidName(name))
             {
@@ -72,19 +93,7 @@ public static class NodeSettingsLoader
 
             var macSize = b.HasPath("mac-table-size") ? b.GetInt("mac-table-size") : defaults.GetInt("mac-table-size");
             var aging = b.HasPath("mac-aging-time") ? b.GetTimeSpan("mac-aging-time") : defaults.GetTimeSpan("mac-aging-time");
-            bridges.Add(new BridgeConfig(name, macSize, aging, Ports(b, where)));
-        }
-
-        var portNames = new HashSet<string>();
-        foreach (var b in bridges)
-        {
-            foreach (var p in b.Ports)
-            {
-                if (!portNames.Add(p.Name))
-                {
-                    throw new ConfigException($"fabric.bridges: port '{p.Name}' is used twice");
-                }
-            }
+            bridges.Add(new BridgeConfig(name, macSize, aging, Ports(b, where, portsInUse)));
         }
 
         return new NodeSettings
@@ -167,7 +176,11 @@ public static class NodeSettingsLoader
         return parameter > 0 ? line[..parameter] : line;
     }
 
-    private static IReadOnlyList<PortSettings> Ports(ConfigDocument bridge, string where)
+    /// <summary>The ports of one bridge.</summary>
+    /// <param name="bridge">The bridge entry.</param>
+    /// <param name="where">The bridge's path, e.g. <c>fabric.bridges[0]</c>.</param>
+    /// <param name="portsInUse">Interface names of all bridges so far, with the path that declared each.</param>
+    private static IReadOnlyList<PortSettings> Ports(ConfigDocument bridge, string where, Dictionary<string, string> portsInUse)
     {
         var ports = new List<PortSettings>();
         var ofports = new HashSet<int>();
@@ -175,10 +188,16 @@ public static class NodeSettingsLoader
         foreach (var p in bridge.GetConfigList("ports"))
         {
             var at = $"{where}.ports[{j++}]";
+            UnknownSettings.Refuse(p, PortKeys, at);
             var name = p.GetString("name", "");
             if (!IsValidName(name))
             {
                 throw Error(p, "name", at, $"interface name '{name}' must be 1-15 letters, digits, '-', '_' or '.'");
+            }
+
+            if (!portsInUse.TryAdd(name, at))
+            {
+                throw Error(p, "name", at, $"interface '{name}' is already used by {portsInUse[name]}");
             }
 
             var type = p.GetString("type", "system");
@@ -268,7 +287,7 @@ public static class NodeSettingsLoader
         nameof(DatapathOptions.EmcInsertInvProb) => Error(dp, "emc-insert-inv-prob", "fabric.datapath", error.Reason),
         nameof(DatapathOptions.UpcallQueueCapacity) => Error(dp, "upcall-queue-size", "fabric.datapath", error.Reason),
         nameof(DatapathOptions.FlowLimit) => Error(up, "flow-limit", "fabric.upcall", error.Reason),
-        _ => new ConfigException($"fabric.datapath: {error.Option}: {error.Reason}"),
+        _ => new ConfigException($"fabric.datapath: {error.Option} {error.Reason}"),
     };
 
     /// <summary>A duration in whole milliseconds, rounded up (so 100us is 1 ms, not 0) and capped at <see cref="int.MaxValue"/>.</summary>
@@ -279,11 +298,12 @@ public static class NodeSettingsLoader
     private static bool IsValidName(string name) =>
         name.Length is > 0 and <= 15 && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
 
-    private static ConfigException Error(ConfigDocument c, string key, string where, string what)
-    {
-        var origin = c.GetOrigin(key);
-        return new ConfigException(origin.Length > 0 ? $"{origin}: {where}.{key}: {what}" : $"{where}.{key}: {what}");
-    }
+    /// <summary>
+    /// <c>file:line:column: where.key: what</c>, at the key's value, or at the object holding it when the key is
+    /// missing (a bridge without a name), or <c>where.key: what</c> when neither has a position.
+    /// </summary>
+    private static ConfigException Error(ConfigDocument c, string key, string where, string what) =>
+        ConfigException.At(c.GetValue(key)?.Origin is { IsKnown: true } origin ? origin : c.Root.Origin, $"{where}.{key}", what);
 
     private static ConfigDocument LoadReference()
     {

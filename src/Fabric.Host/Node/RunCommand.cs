@@ -46,8 +46,9 @@ public static class RunCommand
             settings = NodeSettingsLoader.LoadFile(configFile.FullName);
             StartupTrace.Mark("config");
         }
-        catch (Exception e) when (e is ConfigException or FileNotFoundException or IOException)
+        catch (Exception e) when (e is ConfigException or FileNotFoundException)
         {
+            // One line: "fabric run: file:line:column: path: reason" (ConfigException messages never contain a line break).
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
             return 2;
         }
@@ -59,9 +60,9 @@ public static class RunCommand
         {
             node = await FabricNode.StartAsync(settings, loggerFactory, level).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or ConfigException or Akka.Configuration.ConfigurationException)
+        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Akka.Configuration.ConfigurationException)
         {
-            await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"fabric run: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
             return 2;
         }
 

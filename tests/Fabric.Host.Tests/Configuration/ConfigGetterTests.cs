@@ -207,6 +207,9 @@ public sealed class ConfigGetterTests
         { "fabric.upcall.flow-limit = [1]", "string", "fabric.conf:1:28: fabric.upcall.flow-limit: expected a string, got an array" },
         { "fabric.upcall.flow-limit = 1", "config", "fabric.conf:1:28: fabric.upcall.flow-limit: expected an object, got '1'" },
         { "fabric.upcall.flow-limit = 1", "list", "fabric.conf:1:28: fabric.upcall.flow-limit: expected an array of strings, got '1'" },
+        // a value with line breaks is quoted with escapes: the message stays one line
+        { "fabric.upcall.flow-limit = \"lots\\nof\\r\\nflows\\u2028\\u0007\"", "int", "fabric.conf:1:28: fabric.upcall.flow-limit: expected a number, got 'lots\\nof\\r\\nflows\\u2028\\u0007'" },
+        { "fabric.upcall.flow-limit = \"\"\"two\nlines\"\"\"", "int", "fabric.conf:1:28: fabric.upcall.flow-limit: expected a number, got 'two\\nlines'" },
     };
 
     [Theory]

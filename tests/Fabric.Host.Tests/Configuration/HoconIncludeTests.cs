@@ -97,7 +97,16 @@ public sealed class HoconIncludeTests : IDisposable
         var main = Write("main.conf", "include \"conf.d/bad.conf\"");
         var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseFile(main));
         Assert.Equal((part, 2, 7), (e.File, e.Line, e.Column));
-        Assert.Equal($"{part}:2:7: expected '=' ':' or '{{' after key 'broken', got end of input", e.Message);
+        Assert.Equal($"{part}:2:7: broken: expected '=', ':' or '{{' after the key, got end of input", e.Message);
+    }
+
+    [Fact]
+    public void Errors_in_a_file_included_inside_an_object_name_the_full_path()
+    {
+        var part = Write("part.conf", "datapath {\n  batch-size 32\n}");
+        var main = Write("main.conf", "fabric {\n  include \"part.conf\"\n}");
+        var e = Assert.Throws<ConfigException>(() => ConfigReader.ParseFile(main));
+        Assert.Equal($"{part}:2:14: fabric.datapath.batch-size: expected '=', ':' or '{{' after the key, got '3'", e.Message);
     }
 
     [Fact]

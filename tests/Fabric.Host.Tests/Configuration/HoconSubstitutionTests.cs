@@ -131,12 +131,13 @@ public sealed class HoconSubstitutionTests
 
     public static TheoryData<string, string, int, int, string> Errors => new()
     {
-        { "a = ${missing}", "<string>", 1, 5, "could not resolve substitution ${missing}" },
-        { "a = 1\nb {\n  c = ${a.nope}\n}", "<string>", 3, 7, "could not resolve substitution ${a.nope}" },
-        { "a = ${b}\nb = ${a}", "<string>", 1, 5, "cycle in substitutions: ${b} -> ${a} -> ${b}" },
-        { "a = ${a}", "<string>", 1, 5, "could not resolve substitution ${a}" },
-        { "a = [1]\nb = ${a} foo", "<string>", 2, 5, "cannot concatenate an array and a string" },
-        { "a { x = 1 }\nb = ${a} [1]", "<string>", 2, 5, "cannot concatenate an object and an array" },
+        { "a = ${missing}", "<string>", 1, 5, "a: could not resolve substitution ${missing}" },
+        { "a = 1\nb {\n  c = ${a.nope}\n}", "<string>", 3, 7, "b.c: could not resolve substitution ${a.nope}" },
+        { "a = ${b}\nb = ${a}", "<string>", 1, 5, "a: cycle in substitutions: ${b} -> ${a} -> ${b}" },
+        { "a = ${a}", "<string>", 1, 5, "a: could not resolve substitution ${a}" },
+        { "a = [1]\nb = ${a} foo", "<string>", 2, 5, "b: cannot concatenate an array and a string" },
+        { "a { x = 1 }\nb = ${a} [1]", "<string>", 2, 5, "b: cannot concatenate an object and an array" },
+        { "b = [ { n = 1 }, { n = ${nope} } ]", "<string>", 1, 24, "b[1].n: could not resolve substitution ${nope}" },
     };
 
     [Theory]

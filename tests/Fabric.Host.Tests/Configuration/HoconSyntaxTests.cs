@@ -84,6 +84,13 @@ public sealed class HoconSyntaxTests
         { "a = \"42\"", ConfigScalarKind.String },
         { "a = 42 s", ConfigScalarKind.String },
         { "a = 01", ConfigScalarKind.String },
+        { "a = -0", ConfigScalarKind.Number },
+        { "a = 1.5E-2", ConfigScalarKind.Number },
+        { "a = 1.", ConfigScalarKind.String },
+        { "a = 1.e5", ConfigScalarKind.String },
+        { "a = 1e", ConfigScalarKind.String },
+        { "a = -", ConfigScalarKind.String },
+        { "a = 1_000", ConfigScalarKind.String },
         { "a = yes", ConfigScalarKind.String },
         { "a = True", ConfigScalarKind.String },
     };

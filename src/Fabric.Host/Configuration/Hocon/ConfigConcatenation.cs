@@ -20,4 +20,7 @@ internal sealed class ConfigConcatenation : ConfigValue
 
     /// <summary>The whitespace written before each part (empty for the first).</summary>
     public IReadOnlyList<string> Separators { get; }
+
+    /// <summary>Display path of the setting the concatenation stands in (e.g. <c>fabric.state-dir</c>), for error messages; empty when unknown.</summary>
+    public string Where { get; init; } = string.Empty;
 }

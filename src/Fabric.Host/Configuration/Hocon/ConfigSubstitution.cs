@@ -43,4 +43,7 @@ internal sealed class ConfigSubstitution : ConfigValue
 
     /// <summary>The substitution as written, e.g. <c>${?a.b}</c>, for error messages.</summary>
     public string Display { get; }
+
+    /// <summary>Display path of the setting the substitution stands in (e.g. <c>fabric.state-dir</c>), for error messages; empty when unknown.</summary>
+    public string Where { get; init; } = string.Empty;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Fabric.Host.Configuration.Hocon;
 
@@ -12,7 +13,7 @@ namespace Fabric.Host.Configuration.Hocon;
 /// It builds a raw tree (substitutions unresolved) that <see cref="HoconResolver"/> resolves.
 /// Every error is a <see cref="ConfigException"/> positioned at the offending character.
 /// </summary>
-internal sealed class HoconParser
+internal sealed partial class HoconParser
 {
     private const string ForbiddenUnquoted = "$\"{}[]:=,+#`^?!@*&\\";
 
@@ -22,6 +23,7 @@ internal sealed class HoconParser
     private readonly string _displayDirectory;
     private readonly HoconParseContext _context;
     private readonly string[] _includePrefix;
+    private readonly List<string> _where;
     private int _position;
     private int _line = 1;
     private int _column = 1;
@@ -33,8 +35,10 @@ internal sealed class HoconParser
     /// <param name="displayDirectory">The same directory as the user wrote it, used to name included files.</param>
     /// <param name="context">Shared parse state.</param>
     /// <param name="includePrefix">Path at which this document is included (empty for the main document).</param>
-    public HoconParser(string text, string originName, string baseDirectory, string displayDirectory, HoconParseContext context, string[] includePrefix)
+    /// <param name="where">Display path of the setting being defined where this document starts (empty for the main document), for error messages.</param>
+    public HoconParser(string text, string originName, string baseDirectory, string displayDirectory, HoconParseContext context, string[] includePrefix, string where = "")
     {
+        _where = [where];
         _text = text;
         _originName = originName;
         _baseDirectory = baseDirectory;
@@ -44,6 +48,9 @@ internal sealed class HoconParser
     }
 
     private bool AtEnd => _position >= _text.Length;
+
+    /// <summary>Display path of the setting being parsed (<c>fabric.bridges[0].ports[1].tag</c>), or empty at the top level.</summary>
+    private string Where => _where[^1];
 
     /// <summary>Parses a configuration path such as <c>a.b."c.d"</c> into its segments.</summary>
     /// <param name="path">The path text.</param>
@@ -125,15 +132,14 @@ internal sealed class HoconParser
                 return;
             }
 
-            string fieldName;
+            string? field = null;
             if (IsIncludeStart())
             {
                 ParseInclude(target, prefix);
-                fieldName = "include";
             }
             else
             {
-                fieldName = ParseField(target, prefix);
+                field = ParseField(target, prefix);
             }
 
             SkipWhitespaceAndComments(newlines: false);
@@ -148,17 +154,35 @@ internal sealed class HoconParser
                 continue;
             }
 
-            throw Error(fieldName == "include"
-                ? $"expected ',' or a newline after the include, got {DescribeCurrent()}"
-                : $"expected ',' or a newline after the value of key '{fieldName}', got {DescribeCurrent()}");
+            throw field is null
+                ? Error($"expected ',' or a newline after the include, got {DescribeCurrent()}")
+                : ConfigException.At(Origin(), field, $"expected ',' or a newline after the value, got {DescribeCurrent()}");
         }
     }
 
+    /// <summary>Parses one <c>key = value</c> field into <paramref name="target"/>.</summary>
+    /// <returns>The field's display path (e.g. <c>fabric.datapath.batch-size</c>).</returns>
     private string ParseField(ConfigObject target, string[]? prefix)
     {
         var keyOrigin = Origin();
         var key = ParseKeyPath("a key");
         var keyText = HoconPath.Render(key);
+        var where = Where.Length == 0 ? keyText : Where + "." + keyText;
+        _where.Add(where);
+        try
+        {
+            ParseFieldValue(target, prefix, keyOrigin, key, keyText);
+        }
+        finally
+        {
+            _where.RemoveAt(_where.Count - 1);
+        }
+
+        return where;
+    }
+
+    private void ParseFieldValue(ConfigObject target, string[]? prefix, ConfigOrigin keyOrigin, string[] key, string keyText)
+    {
         SkipInlineWhitespace();
         var append = false;
         if (!AtEnd && (Peek() == '=' || Peek() == ':'))
@@ -177,19 +201,19 @@ internal sealed class HoconParser
         }
         else if (!SkipNewlinesBeforeOpeningBracket("{"))
         {
-            throw Error($"expected '=' ':' or '{{' after key '{keyText}', got {DescribeCurrent()}");
+            throw Error($"expected '=', ':' or '{{' after the key, got {DescribeCurrent()}");
         }
         var fieldPath = prefix is null ? null : Concat(prefix, key);
         var valueOrigin = Origin();
         var value = ParseValue(fieldPath, fieldPath)
-            ?? throw Error($"expected a value for key '{keyText}', got {DescribeCurrent()}");
+            ?? throw Error($"expected a value, got {DescribeCurrent()}");
 
         if (append)
         {
             var self = fieldPath is null
-                ? new ConfigSubstitution(valueOrigin, new[] { key }, null, true, string.Join('.', key), false, "${?" + keyText + "}")
+                ? new ConfigSubstitution(valueOrigin, new[] { key }, null, true, string.Join('.', key), false, "${?" + keyText + "}") { Where = Where }
                 : BindSelfReference(valueOrigin, fieldPath, optional: true, string.Join('.', key), "${?" + keyText + "}");
-            value = new ConfigConcatenation(valueOrigin, new ConfigValue[] { self, new ConfigArray(valueOrigin, new[] { value }) }, new[] { string.Empty, string.Empty });
+            value = new ConfigConcatenation(valueOrigin, new ConfigValue[] { self, new ConfigArray(valueOrigin, new[] { value }) }, new[] { string.Empty, string.Empty }) { Where = Where };
         }
 
         for (var i = key.Length - 1; i > 0; i--)
@@ -200,7 +224,6 @@ internal sealed class HoconParser
         }
 
         HoconMerge.MergeInto(target, key[0], value);
-        return keyText;
     }
 
     /// <summary>Parses a value (possibly a concatenation) up to a newline, comma, closing bracket or comment.</summary>
@@ -299,7 +322,7 @@ internal sealed class HoconParser
             return new ConfigScalar(builder.ToString(), ConfigScalarKind.String, origin);
         }
 
-        return new ConfigConcatenation(origin, parts, separators);
+        return new ConfigConcatenation(origin, parts, separators) { Where = Where };
     }
 
     private static ConfigValue Classify(ConfigScalar unquoted)
@@ -315,68 +338,10 @@ internal sealed class HoconParser
     }
 
     /// <summary>Whether the text is a JSON number (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>).</summary>
-    internal static bool IsNumber(string text)
-    {
-        var i = 0;
-        if (i < text.Length && text[i] == '-')
-        {
-            i++;
-        }
+    internal static bool IsNumber(string text) => JsonNumber().IsMatch(text);
 
-        if (i >= text.Length || !char.IsAsciiDigit(text[i]))
-        {
-            return false;
-        }
-
-        if (text[i] == '0')
-        {
-            i++;
-        }
-        else
-        {
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-        }
-
-        if (i < text.Length && text[i] == '.')
-        {
-            i++;
-            var start = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-
-            if (i == start)
-            {
-                return false;
-            }
-        }
-
-        if (i < text.Length && (text[i] == 'e' || text[i] == 'E'))
-        {
-            i++;
-            if (i < text.Length && (text[i] == '+' || text[i] == '-'))
-            {
-                i++;
-            }
-
-            var start = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-
-            if (i == start)
-            {
-                return false;
-            }
-        }
-
-        return i == text.Length;
-    }
+    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex JsonNumber();
 
     private ConfigObject ParseObjectValue(string[]? objectPath)
     {
@@ -422,8 +387,22 @@ internal sealed class HoconParser
                 return new ConfigArray(open, items);
             }
 
-            var item = ParseValue(selfPath, null)
-                ?? throw Error($"expected a value or ']' in the array opened at {open.Line}:{open.Column}, got {DescribeCurrent()}");
+            _where.Add($"{Where}[{items.Count}]");
+            ConfigValue? item;
+            try
+            {
+                item = ParseValue(selfPath, null);
+            }
+            finally
+            {
+                _where.RemoveAt(_where.Count - 1);
+            }
+
+            if (item is null)
+            {
+                throw Error($"expected a value or ']' in the array opened at {open.Line}:{open.Column}, got {DescribeCurrent()}");
+            }
+
             items.Add(item);
             SkipWhitespaceAndComments(newlines: false);
             if (!AtEnd && Peek() == ',')
@@ -468,7 +447,7 @@ internal sealed class HoconParser
         }
 
         var paths = _includePrefix.Length == 0 ? new[] { path } : new[] { full, path };
-        return new ConfigSubstitution(origin, paths, null, optional, environmentName, false, display);
+        return new ConfigSubstitution(origin, paths, null, optional, environmentName, false, display) { Where = Where };
     }
 
     /// <summary>
@@ -480,8 +459,8 @@ internal sealed class HoconParser
     {
         var previous = LookupPrevious(path);
         return previous is null
-            ? new ConfigSubstitution(origin, new[] { path }, null, optional, environmentName, true, display)
-            : new ConfigSubstitution(origin, new[] { Array.Empty<string>() }, previous, optional, environmentName, false, display);
+            ? new ConfigSubstitution(origin, new[] { path }, null, optional, environmentName, true, display) { Where = Where }
+            : new ConfigSubstitution(origin, new[] { Array.Empty<string>() }, previous, optional, environmentName, false, display) { Where = Where };
     }
 
     private ConfigValue? LookupPrevious(string[] path)
@@ -617,6 +596,11 @@ internal sealed class HoconParser
 
     private void Include(ConfigOrigin origin, string name, bool required, ConfigObject target, string[]? prefix)
     {
+        if (name.Length == 0 || name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw ConfigException.At(origin, Where, "an include file name must be non-empty and contain no NUL character");
+        }
+
         var fullName = Path.IsPathRooted(name) ? name : Path.Combine(_baseDirectory, name);
         var displayName = Path.IsPathRooted(name) ? name : Path.Combine(_displayDirectory, name);
         if (!File.Exists(fullName) && !Path.HasExtension(fullName) && File.Exists(fullName + ".conf"))
@@ -629,7 +613,7 @@ internal sealed class HoconParser
         {
             if (required)
             {
-                throw ConfigException.At(origin, $"required include file '{name}' not found (looked for '{Path.GetFullPath(fullName)}')");
+                throw ConfigException.At(origin, Where, $"required include file '{name}' not found (looked for '{Path.GetFullPath(fullName)}')");
             }
 
             return;
@@ -638,7 +622,7 @@ internal sealed class HoconParser
         var canonical = Path.GetFullPath(fullName);
         if (!_context.IncludeChain.Add(canonical))
         {
-            throw ConfigException.At(origin, $"include cycle: '{name}' is already being included");
+            throw ConfigException.At(origin, Where, $"include cycle: '{name}' is already being included");
         }
 
         try
@@ -648,9 +632,9 @@ internal sealed class HoconParser
             {
                 text = File.ReadAllText(canonical);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw ConfigException.At(origin, $"cannot read include file '{name}': {e.Message}");
+                throw ConfigException.At(origin, Where, $"cannot read include file '{name}': {e.Message}");
             }
 
             var child = new HoconParser(
@@ -659,7 +643,8 @@ internal sealed class HoconParser
                 Path.GetDirectoryName(canonical) ?? _baseDirectory,
                 Path.GetDirectoryName(displayName) ?? string.Empty,
                 _context,
-                prefix ?? Array.Empty<string>());
+                prefix ?? Array.Empty<string>(),
+                Where);
             child.ParseDocument(target, prefix);
         }
         finally
@@ -747,7 +732,7 @@ internal sealed class HoconParser
         {
             if (AtEnd)
             {
-                throw ConfigException.At(open, "unterminated quoted string: no closing '\"' before end of input");
+                throw ConfigException.At(open, Where, "unterminated quoted string: no closing '\"' before end of input");
             }
 
             var c = Peek();
@@ -759,7 +744,7 @@ internal sealed class HoconParser
 
             if (c == '\n')
             {
-                throw ConfigException.At(open, "unterminated quoted string: no closing '\"' before end of line");
+                throw ConfigException.At(open, Where, "unterminated quoted string: no closing '\"' before end of line");
             }
 
             if (c != '\\')
@@ -773,7 +758,7 @@ internal sealed class HoconParser
             Advance();
             if (AtEnd)
             {
-                throw ConfigException.At(open, "unterminated quoted string: no closing '\"' before end of input");
+                throw ConfigException.At(open, Where, "unterminated quoted string: no closing '\"' before end of input");
             }
 
             var e = Peek();
@@ -792,14 +777,14 @@ internal sealed class HoconParser
                     if (_position + 4 > _text.Length
                         || !int.TryParse(_text.AsSpan(_position, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
                     {
-                        throw ConfigException.At(escape, "invalid \\u escape: expected 4 hexadecimal digits");
+                        throw ConfigException.At(escape, Where, "invalid \\u escape: expected 4 hexadecimal digits");
                     }
 
                     builder.Append((char)code);
                     AdvanceBy(4);
                     break;
                 default:
-                    throw ConfigException.At(escape, $"invalid escape sequence '\\{e}' in quoted string");
+                    throw ConfigException.At(escape, Where, $"invalid escape sequence '\\{e}' in quoted string");
             }
         }
     }
@@ -813,7 +798,7 @@ internal sealed class HoconParser
         {
             if (AtEnd)
             {
-                throw ConfigException.At(open, "unterminated triple-quoted string: no closing '\"\"\"' before end of input");
+                throw ConfigException.At(open, Where, "unterminated triple-quoted string: no closing '\"\"\"' before end of input");
             }
 
             if (IsTripleQuote())
@@ -929,7 +914,7 @@ internal sealed class HoconParser
 
     private ConfigOrigin Origin() => new(_originName, _line, _column);
 
-    private ConfigException Error(string detail) => new(_originName, _line, _column, detail);
+    private ConfigException Error(string detail) => ConfigException.At(Origin(), Where, detail);
 
     private string DescribeCurrent()
     {

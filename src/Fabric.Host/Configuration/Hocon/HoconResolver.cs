@@ -89,7 +89,7 @@ internal sealed class HoconResolver
         }
 
         names.Add(cycle[0].Display);
-        return ConfigException.At(cycle[0].Origin, $"cycle in substitutions: {string.Join(" -> ", names)}");
+        return ConfigException.At(cycle[0].Origin, cycle[0].Where, $"cycle in substitutions: {string.Join(" -> ", names)}");
     }
 
     private ConfigObject ResolveObject(ConfigObject raw)
@@ -156,6 +156,7 @@ internal sealed class HoconResolver
 
         throw ConfigException.At(
             substitution.Origin,
+            substitution.Where,
             $"could not resolve substitution {substitution.Display}: no such configuration path and no environment variable '{substitution.EnvironmentName}'");
     }
 
@@ -249,7 +250,7 @@ internal sealed class HoconResolver
     }
 
     private static ConfigException Mixed(ConfigConcatenation concatenation, ConfigValue left, ConfigValue right) =>
-        ConfigException.At(concatenation.Origin, $"cannot concatenate {KindName(left)} and {KindName(right)}");
+        ConfigException.At(concatenation.Origin, concatenation.Where, $"cannot concatenate {KindName(left)} and {KindName(right)}");
 
     internal static string KindName(ConfigValue value) => value switch
     {
