@@ -67,7 +67,7 @@ public static class Program
     private static async Task InstallAsync(Config store, int flows, int rate)
     {
         var system = ActorSystem.Create("bench", SystemConfig(store));
-        using var datapath = new DatapathEngine(new DatapathOptions { FlowLimit = flows + 1 }, TimeProvider.System);
+        using var datapath = new DatapathEngine(new DatapathOptions { FlowLimit = flows + 2_000 }, TimeProvider.System);
         var actor = system.ActorOf(DatapathActor.Props(datapath, Persistence(), new LiveTableState()), "datapath");
         await actor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), TimeSpan.FromSeconds(60));
 
@@ -106,7 +106,7 @@ public static class Program
     private static async Task RecoverAsync(Config store, int flows, bool snapshot)
     {
         var system = ActorSystem.Create("bench", SystemConfig(store));
-        using (var datapath = new DatapathEngine(new DatapathOptions { FlowLimit = flows + 1 }, TimeProvider.System))
+        using (var datapath = new DatapathEngine(new DatapathOptions { FlowLimit = flows + 2_000 }, TimeProvider.System))
         {
             var actor = system.ActorOf(DatapathActor.Props(datapath, Persistence(), new LiveTableState()), "datapath");
             await actor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), TimeSpan.FromSeconds(60));
@@ -134,7 +134,7 @@ public static class Program
         var clock = Stopwatch.StartNew();
         var system2 = ActorSystem.Create("bench", SystemConfig(store));
         var systemUp = clock.Elapsed;
-        using var fresh = new DatapathEngine(new DatapathOptions { FlowLimit = flows + 1 }, TimeProvider.System);
+        using var fresh = new DatapathEngine(new DatapathOptions { FlowLimit = flows + 2_000 }, TimeProvider.System);
         var actor2 = system2.ActorOf(DatapathActor.Props(fresh, Persistence(), new LiveTableState()), "datapath");
         var recovered = await actor2.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), TimeSpan.FromMinutes(5));
         var total = clock.Elapsed;

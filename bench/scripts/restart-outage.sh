@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Measures the forwarding outage of a full fabric process restart (`fabric ctl exit`, then `fabric run`
-# again) on real traffic: two namespaces on veth (AF_PACKET) ports, a UDP stream of one datagram per ms
+# Measures the forwarding outage of a full fabric process restart on real traffic — a graceful one
+# (`fabric ctl exit`, then `fabric run` again) and a crash (SIGKILL, then `fabric run`): two namespaces on veth (AF_PACKET) ports, a UDP stream of one datagram per ms
 # with sequence numbers across the fabric (bench/Fabric.UdpStream: it never slows down the way ping does
 # when replies stop), and the longest gap between arrivals around the restart. Prints one line per run
-# and the median.
+# and the median of each kind.
 #
-# Run as root from the repository root:   bash bench/scripts/restart-outage.sh [RUNS]
-# The fabric is published self-contained with composite ReadyToRun (framework and fabric precompiled together,
+# Run as root from the repository root:   bash bench/scripts/restart-outage.sh [RUNS] [exit|kill|both]
+# The fabric is published self-contained with ReadyToRun (its own and its libraries' code precompiled,
 # what a deployment would run), so startup is not dominated by JIT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 runs="${1:-5}"
+kinds="${2:-both}"
+case "$kinds" in exit) kinds="exit" ;; kill) kinds="kill" ;; both) kinds="exit kill" ;; *) echo "kind must be exit, kill or both" >&2; exit 2 ;; esac
 bash lab/ensure-packages.sh
 id=$(printf '%04x' $((RANDOM % 65536)))
 ns1="fob-a-$id"; ns2="fob-b-$id"; v1="fob1-$id"; v2="fob2-$id"
@@ -25,8 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== publishing fabric (Release, self-contained, composite ReadyToRun)"
-dotnet publish src/Fabric.Host -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$work/bin" -nologo -v q >/dev/null
+echo "== publishing fabric (Release, self-contained, ReadyToRun)"
+dotnet publish src/Fabric.Host -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -o "$work/bin" -nologo -v q >/dev/null
 fabric="$work/bin/fabric"
 dotnet publish bench/Fabric.UdpStream -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/udp" -nologo -v q >/dev/null
 udp="$work/udp/Fabric.UdpStream"
@@ -60,23 +62,32 @@ start() {
 start
 ip netns exec "$ns1" ping -q -c 20 -i 0.01 10.98.0.2 >/dev/null
 
-gaps=()
-for r in $(seq "$runs"); do
-  ip netns exec "$ns2" "$udp" receive 5000 4 >"$work/udp.txt" 2>&1 &
-  recv_pid=$!
-  sleep 0.3
-  ip netns exec "$ns1" "$udp" send 10.98.0.2 5000 1000 3000 &
-  send_pid=$!
-  sleep 0.7
-  "$fabric" ctl --socket "$sock" exit >/dev/null
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.001; done
-  start
-  wait "$send_pid" || true
-  wait "$recv_pid" || true
-  gap=$(sed -nE 's/.*longest gap ([0-9.]+) ms.*/\1/p' "$work/udp.txt")
-  echo "run $r: outage ${gap} ms ($(cat "$work/udp.txt"))"
-  gaps+=("$gap")
+summary=()
+for kind in $kinds; do
+  gaps=()
+  for r in $(seq "$runs"); do
+    ip netns exec "$ns2" "$udp" receive 5000 4 >"$work/udp.txt" 2>&1 &
+    recv_pid=$!
+    sleep 0.3
+    ip netns exec "$ns1" "$udp" send 10.98.0.2 5000 1000 3000 &
+    send_pid=$!
+    sleep 0.7
+    if [ "$kind" = exit ]; then
+      "$fabric" ctl --socket "$sock" exit >/dev/null
+    else
+      kill -9 "$pid"
+    fi
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.001; done
+    rm -f "$sock"
+    start
+    wait "$send_pid" || true
+    wait "$recv_pid" || true
+    gap=$(sed -nE 's/.*longest gap ([0-9.]+) ms.*/\1/p' "$work/udp.txt")
+    echo "$kind run $r: outage ${gap} ms ($(cat "$work/udp.txt"))"
+    gaps+=("$gap")
+  done
+  median=$(printf '%s\n' "${gaps[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  summary+=("median restart outage ($kind + start): ${median} ms over $runs runs")
 done
-tail -n 14 "$work/fabric.log"
-median=$(printf '%s\n' "${gaps[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-echo "median restart outage: ${median} ms over $runs runs"
+grep -E "startup:|forwarding .* ms after process start" "$work/fabric.log" | tail -n 4
+printf '%s\n' "${summary[@]}"

@@ -158,6 +158,7 @@ public static class NodeSettingsLoader
             SqlitePath = sqlitePath,
             PostgresConnectionString = connectionString,
             SnapshotEvery = Range(p, "snapshot-every", 1, int.MaxValue, where),
+            SnapshotInterval = p.GetTimeSpan("snapshot-interval", allowInfinite: false),
         };
     }
 

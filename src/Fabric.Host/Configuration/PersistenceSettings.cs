@@ -21,6 +21,12 @@ public sealed record PersistenceSettings
     /// </summary>
     public required string PostgresConnectionString { get; init; }
 
-    /// <summary>The datapath actor saves a snapshot after this many events (<c>fabric.persistence.snapshot-every</c>, ≥ 1).</summary>
+    /// <summary>The datapath actor saves a snapshot after this many flow changes (<c>fabric.persistence.snapshot-every</c>, ≥ 1).</summary>
     public required int SnapshotEvery { get; init; }
+
+    /// <summary>
+    /// The datapath actor also saves a snapshot this often when anything changed since the last one, so flow statistics
+    /// survive a crash (<c>fabric.persistence.snapshot-interval</c>, default 60 s; 0 = off).
+    /// </summary>
+    public required TimeSpan SnapshotInterval { get; init; }
 }

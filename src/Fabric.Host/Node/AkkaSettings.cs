@@ -1,5 +1,5 @@
-using System.Text;
 using Akka.Configuration;
+using Akka.Serialization.Hyperion;
 using Fabric.Actors.Cluster;
 using Fabric.Actors.Datapath.Persistence;
 using Fabric.Host.Configuration;
@@ -27,31 +27,26 @@ public static class AkkaSettings
             .WithFallback(ConfigurationFactory.ParseString(Base(level)))
             .WithFallback(DatapathEventSerializer.Config)
             .WithFallback(journal)
-            .WithFallback(Hyperion(typeof(IClusterMessage).Assembly.GetTypes().Where(t => typeof(IClusterMessage).IsAssignableFrom(t))));
+            .WithFallback(Hyperion);
     }
+
+    /// <summary>Fabric's message types that may travel between nodes (every <see cref="IClusterMessage"/> in Fabric.Actors).</summary>
+    public static IReadOnlyList<Type> ClusterMessageTypes { get; } =
+        typeof(IClusterMessage).Assembly.GetTypes().Where(t => !t.IsAbstract && typeof(IClusterMessage).IsAssignableFrom(t)).ToArray();
+
+    /// <summary>The Hyperion serializer, registered and bound to <see cref="IClusterMessage"/> (and nothing else).</summary>
+    public static Config Hyperion { get; } = ConfigurationFactory.ParseString(
+        "akka.actor {\n" +
+        "  serializers { hyperion = \"Akka.Serialization.HyperionSerializer, Akka.Serialization.Hyperion\" }\n" +
+        $"  serialization-bindings {{ \"{Name(typeof(IClusterMessage))}\" = hyperion }}\n" +
+        "}\n");
 
     /// <summary>
-    /// The Hyperion part: the serializer, bound to <see cref="IClusterMessage"/>, allowing exactly
-    /// <paramref name="allowed"/> (and the marker itself, so the list is never empty, which Hyperion reads as "any type").
+    /// The Hyperion setup to start the actor system with: unsafe types refused and an allow-list of exactly
+    /// <paramref name="allowed"/> (<see cref="ClusterMessageFilter"/>).
     /// </summary>
-    public static Config Hyperion(IEnumerable<Type> allowed)
-    {
-        ArgumentNullException.ThrowIfNull(allowed);
-        var sb = new StringBuilder();
-        sb.Append("akka.actor {\n");
-        sb.Append("  serializers { hyperion = \"Akka.Serialization.HyperionSerializer, Akka.Serialization.Hyperion\" }\n");
-        sb.Append("  serialization-bindings { \"").Append(Name(typeof(IClusterMessage))).Append("\" = hyperion }\n");
-        sb.Append("  serialization-settings.hyperion.allowed-types = [");
-        var first = true;
-        foreach (var t in allowed.Append(typeof(IClusterMessage)).Distinct())
-        {
-            sb.Append(first ? "" : ", ").Append('"').Append(Name(t)).Append('"');
-            first = false;
-        }
-
-        sb.Append("]\n}\n");
-        return ConfigurationFactory.ParseString(sb.ToString());
-    }
+    public static HyperionSerializerSetup HyperionSetup(IEnumerable<Type> allowed) =>
+        HyperionSerializerSetup.Empty.WithDisallowUnsafeType(true).WithTypeFilter(new ClusterMessageFilter(allowed));
 
     private static string Name(Type t) => $"{t.FullName}, {t.Assembly.GetName().Name}";
 

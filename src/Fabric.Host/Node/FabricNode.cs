@@ -59,6 +59,7 @@ public sealed class FabricNode : IAsyncDisposable
         builder.Services.AddAkka(settings.NodeName, akka =>
         {
             akka.AddHocon(AkkaSettings.For(settings, level), HoconAddMode.Prepend);
+            akka.AddSetup(AkkaSettings.HyperionSetup(AkkaSettings.ClusterMessageTypes));
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
@@ -122,7 +123,7 @@ public sealed class FabricNode : IAsyncDisposable
             node.DatapathActor = node.System.ActorOf(
                 Fabric.Actors.Datapath.DatapathActor.SupervisedProps(
                     node.Datapath,
-                    new DatapathPersistenceSettings { SnapshotEvery = settings.Persistence.SnapshotEvery },
+                    new DatapathPersistenceSettings { SnapshotEvery = settings.Persistence.SnapshotEvery, SnapshotInterval = settings.Persistence.SnapshotInterval },
                     new LiveTableState(),
                     TimeSpan.FromMilliseconds(100),
                     TimeSpan.FromSeconds(5),
