@@ -122,6 +122,12 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
             _published.Publish(_macs.View);
             _datapathActor.Tell(new InvalidateMacs(_dpPorts, [new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved)]));
         }
+
+        if (m.Then is { } install)
+        {
+            // After the invalidation, so the fresh megaflow is not among the deleted; the shard stays the sender.
+            _datapathActor.Forward(install);
+        }
     }
 
     private void Age()

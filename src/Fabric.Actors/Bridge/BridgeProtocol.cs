@@ -18,12 +18,17 @@ public static class BridgeProtocol
     /// <summary>
     /// From a flow-table shard: an upcall saw <paramref name="Mac"/> in <paramref name="Vlan"/> arrive on
     /// <paramref name="OfPort"/>, where the published table does not have it. The bridge, the table's only writer,
-    /// learns it (OVS update_learning_table).
+    /// learns it (OVS update_learning_table), publishes the new table version, tells the datapath actor which megaflows
+    /// the change made wrong, and only then forwards <paramref name="Then"/> (the upcall's install and packet-out) to the
+    /// datapath actor: whatever the packet causes (a reply) is translated against a table that already has its source.
     /// </summary>
-    public sealed record LearnMac(int Vlan, ulong Mac, int OfPort);
+    public sealed record LearnMac(int Vlan, ulong Mac, int OfPort, Fabric.Actors.Datapath.DatapathProtocol.InstallFlow? Then = null);
+
+    /// <summary>A source address that carried traffic through a cached megaflow (OVS learns from pushed stats).</summary>
+    public sealed record MacSeen(int Vlan, ulong Mac, int OfPort);
 
     /// <summary>From a flow-table shard's revalidation: these source addresses carried traffic through cached megaflows.</summary>
-    public sealed record RefreshMacs(IReadOnlyList<LearnMac> Seen);
+    public sealed record RefreshMacs(IReadOnlyList<MacSeen> Seen);
 
     /// <summary>Timer message: expire idle MAC entries (OVS mac_learning_run).</summary>
     public sealed record AgeTick

@@ -18,9 +18,9 @@ namespace Fabric.Actors.Shards;
 /// <summary>
 /// One slice of a bridge's flow-hash space (<see cref="FlowSlice"/> mod shard count), doing what OVS's handler and
 /// revalidator threads do (ovs-facts §3.3). Upcalls: it takes them from its bounded <see cref="ShardInbox"/>,
-/// runs NORMAL against the bridge's published MAC table, tells the bridge what to learn, and sends the datapath
-/// actor one message that installs the megaflow and executes the missed packet; a further upcall for a megaflow
-/// whose install is still pending is only executed. Revalidation: every
+/// runs NORMAL against the bridge's published MAC table, and sends the datapath actor one message that installs the
+/// megaflow and executes the missed packet — through the bridge when the source address must be learned first; a
+/// further upcall for a megaflow whose install is still pending is only executed. Revalidation: every
 /// <see cref="BridgeSettings.RevalidateInterval"/> (an Akka timer) it visits the megaflows of its own slice,
 /// deleting the idle ones (max-idle), reporting the source addresses of the ones that carried traffic to the
 /// bridge, and translating again the ones translated against an older MAC table (modify when the actions changed,
@@ -134,16 +134,21 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
 
         var view = _macs.Current;
         var result = _translator.Translate(key, view);
-        if (result.LearnOfPort >= 0)
-        {
-            Context.Parent.Tell(new LearnMac(result.Vlan, key.DlSrc, result.LearnOfPort));
-        }
-
         var match = FlowMatch.Of(key, result.Mask);
         _pending[match] = new PendingInstall(result.Actions, _sweeps);
         _pendingMasks[result.Mask] = _pendingMasks.GetValueOrDefault(result.Mask) + 1;
         var owner = new MegaflowOwner(_settings.Name, result.Vlan, view.Epoch, view.Version);
-        _datapathActor.Tell(new InstallFlow(key, result.Mask, result.Actions, owner, upcall.InPort, upcall.Packet));
+        var install = new InstallFlow(key, result.Mask, result.Actions, owner, upcall.InPort, upcall.Packet);
+        if (result.LearnOfPort >= 0)
+        {
+            // A new or moved source: the bridge learns it first and then passes the install on (OVS learns before
+            // the packet is executed), so a reply to this packet already finds the address.
+            Context.Parent.Tell(new LearnMac(result.Vlan, key.DlSrc, result.LearnOfPort, install));
+        }
+        else
+        {
+            _datapathActor.Tell(install);
+        }
     }
 
     private PendingInstall? FindPending(in FlowKey key)
@@ -204,7 +209,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         }
 
         List<FlowMatch>? stale = null;
-        List<LearnMac>? seen = null;
+        List<MacSeen>? seen = null;
         _nextUkeys.Clear();
         foreach (var flow in _slice)
         {
@@ -232,7 +237,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
             var inPort = _translator.PortByDp(flow.Key.InPort);
             if (packets != ukey.Packets && inPort is not null && inPort.InputVlan(flow.Key.HasVlan, flow.Key.VlanVid) is int vlan && !MacLearningTable.IsMulticast(flow.Key.DlSrc))
             {
-                (seen ??= new()).Add(new LearnMac(vlan, flow.Key.DlSrc, inPort.OfPort));
+                (seen ??= new()).Add(new MacSeen(vlan, flow.Key.DlSrc, inPort.OfPort));
             }
 
             ukey = ukey with { Packets = packets };

@@ -36,6 +36,7 @@ public sealed class FabricNode : IAsyncDisposable
     private readonly CancellationTokenSource _pumpStop = new();
     private readonly List<OpenedBridge> _bridges = new();
     private readonly List<BridgeSettings> _pendingBridges = new();
+    private readonly Dictionary<string, IDatapathPort> _openedDevices = new(StringComparer.Ordinal);
     private Task _pump = Task.CompletedTask;
     private bool _cleanedUp;
     private bool _hostStarted;
@@ -117,8 +118,19 @@ public sealed class FabricNode : IAsyncDisposable
         var node = new FabricNode(settings, loggerFactory, level, clock ?? TimeProvider.System);
         try
         {
-            await node._host.StartAsync().ConfigureAwait(false);
-            node._hostStarted = true;
+            // The port devices are opened while the actor system starts: from then on the kernel queues their frames
+            // (AF_PACKET and TAP buffers) instead of dropping them, until the poll threads read them after recovery.
+            var hostStart = node._host.StartAsync();
+            try
+            {
+                node.OpenPortDevices();
+            }
+            finally
+            {
+                await hostStart.ConfigureAwait(false);
+                node._hostStarted = true;
+            }
+
             StartupTrace.Mark("actors");
             node.DatapathActor = node.System.ActorOf(
                 Fabric.Actors.Datapath.DatapathActor.SupervisedProps(
@@ -132,7 +144,7 @@ public sealed class FabricNode : IAsyncDisposable
             node.Recovery = await node.DatapathActor.Ask<DatapathProtocol.Recovered>(new DatapathProtocol.AwaitRecovery(), RecoveryTimeout).ConfigureAwait(false);
             StartupTrace.Mark("recovery");
             node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
-            await node.OpenPortsAsync().ConfigureAwait(false);
+            await node.NumberPortsAsync().ConfigureAwait(false);
             node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
 
@@ -203,7 +215,39 @@ public sealed class FabricNode : IAsyncDisposable
         }
     }
 
-    private async Task OpenPortsAsync()
+    /// <summary>Opens every configured port's device (AF_PACKET socket or TAP device); closes them all again when one fails.</summary>
+    /// <exception cref="PortException">A port could not be opened.</exception>
+    private void OpenPortDevices()
+    {
+        try
+        {
+            foreach (var b in Settings.Bridges)
+            {
+                foreach (var p in b.Ports)
+                {
+                    _openedDevices[p.Name] = p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name);
+                }
+            }
+        }
+        catch
+        {
+            CloseUnattachedDevices();
+            throw;
+        }
+    }
+
+    private void CloseUnattachedDevices()
+    {
+        foreach (var d in _openedDevices.Values)
+        {
+            d.Dispose();
+        }
+
+        _openedDevices.Clear();
+    }
+
+    /// <summary>Attaches the opened devices to the datapath through the datapath actor, which gives each its journaled number.</summary>
+    private async Task NumberPortsAsync()
     {
         foreach (var b in Settings.Bridges)
         {
@@ -212,17 +256,9 @@ public sealed class FabricNode : IAsyncDisposable
             var usedOf = b.Ports.Where(p => p.OfPort is not null).Select(p => p.OfPort!.Value).ToHashSet();
             foreach (var p in b.Ports)
             {
-                IDatapathPort opened = p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name);
-                DatapathProtocol.PortAdded added;
-                try
-                {
-                    added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(opened, 0), AskTimeout).ConfigureAwait(false);
-                }
-                catch
-                {
-                    opened.Dispose();
-                    throw;
-                }
+                var opened = _openedDevices[p.Name];
+                var added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(opened, 0), AskTimeout).ConfigureAwait(false);
+                _openedDevices.Remove(p.Name);
 
                 var ofport = p.OfPort ?? NextFree(ref nextOf, usedOf);
                 ports.Add(new BridgePort
@@ -322,6 +358,7 @@ public sealed class FabricNode : IAsyncDisposable
         }
 
         _host.Dispose();
+        CloseUnattachedDevices();
         Datapath.Stop();
         var ports = Datapath.Ports.Values.ToList();
         Datapath.Dispose();

@@ -43,6 +43,9 @@ public static class RunCommand
         {
             StartupTrace.Mark("main");
 
+            // The native SQLite library loads on the other core while this one reads the configuration.
+            _ = Task.Run(Fabric.Actors.Datapath.Persistence.JournalStore.WarmUpSqlite);
+
             settings = NodeSettingsLoader.LoadFile(configFile.FullName);
             StartupTrace.Mark("config");
         }

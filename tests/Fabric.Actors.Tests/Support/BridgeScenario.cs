@@ -95,7 +95,9 @@ public sealed class BridgeScenario : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>The actor system configuration: TestScheduler, the datapath serializer, strict serialization and the store.</summary>
     public static Config SystemConfig(ScenarioStore store) =>
-        ConfigurationFactory.ParseString("akka.actor.serialization-settings.allow-unregistered-types = false\nakka.loglevel = INFO")
+        ConfigurationFactory.ParseString(
+            "akka.actor.serialization-settings.allow-unregistered-types = false\nakka.loglevel = INFO\n" +
+            "akka.test { single-expect-default = 10s, default-timeout = 10s }")
             .WithFallback(DatapathEventSerializer.Config)
             .WithFallback(store.Config)
             .WithFallback(TestConfigs.TestSchedulerConfig);
@@ -105,6 +107,23 @@ public sealed class BridgeScenario : Akka.TestKit.Xunit2.TestKit
     {
         Clock.Advance(delta);
         Scheduler.Advance(delta);
+    }
+
+    /// <summary>
+    /// Moves both clocks forward by <paramref name="delta"/> and waits until the bridge and its shards have handled
+    /// the timer messages that fell due (and the bridge what the shards sent it meanwhile): virtual time never runs
+    /// ahead of the actors.
+    /// </summary>
+    public async Task StepAsync(TimeSpan delta)
+    {
+        Advance(delta);
+        for (var i = 0; i < Settings.Shards; i++)
+        {
+            var shard = await Sys.ActorSelection($"/user/br0/shard-{i}").ResolveOne(TimeSpan.FromSeconds(5));
+            await shard.Ask<Fabric.Actors.Shards.ShardProtocol.ShardCounters>(new Fabric.Actors.Shards.ShardProtocol.GetCounters(), TimeSpan.FromSeconds(5));
+        }
+
+        await Bridge.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Moves both clocks forward by <paramref name="delta"/> in <paramref name="step"/>s (a periodic timer fires once per step).</summary>

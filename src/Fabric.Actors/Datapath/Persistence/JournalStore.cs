@@ -30,6 +30,23 @@ public static class JournalStore
         Build(connectionString, PostgresProvider, parallelism: 2);
 
     /// <summary>
+    /// Loads and initializes the native SQLite library (an in-memory database is opened and closed), so a caller can do
+    /// it on another core while it is busy with something else; idempotent, never throws.
+    /// </summary>
+    public static void WarmUpSqlite()
+    {
+        try
+        {
+            using var connection = new SqliteConnection("Data Source=:memory:");
+            connection.Open();
+        }
+        catch (SqliteException)
+        {
+            // The real open reports the problem with its path.
+        }
+    }
+
+    /// <summary>
     /// Creates the SQLite file's directory and switches the file to write-ahead logging (a property of the file,
     /// which the plugin has no setting for), so readers never block the journal writer.
     /// </summary>
