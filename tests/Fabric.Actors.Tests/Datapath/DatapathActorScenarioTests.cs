@@ -94,7 +94,7 @@ public sealed class DatapathActorScenarioTests
     public async Task A_burst_of_installs_is_journaled_as_one_event_not_one_per_flow()
     {
         using var s = new BridgeScenario();
-        await HoldDatapathActor(s, async () =>
+        await s.HoldDatapathActorAsync(async () =>
         {
             for (var i = 0; i < 200; i++)
             {
@@ -117,7 +117,7 @@ public sealed class DatapathActorScenarioTests
     public async Task A_batch_larger_than_the_event_limit_is_split()
     {
         using var s = new BridgeScenario(persistence: new DatapathPersistenceSettings { MaxChangesPerEvent = 50 });
-        await HoldDatapathActor(s, () =>
+        await s.HoldDatapathActorAsync(() =>
         {
             for (var i = 0; i < 200; i++)
             {
@@ -209,21 +209,5 @@ public sealed class DatapathActorScenarioTests
         wc.UnwildcardDlDst();
         wc.UnwildcardDlType();
         return new DatapathProtocol.InstallFlow(key, wc.ToMask(), DatapathActions.Create([DatapathAction.Output(2)]), null, 1, ReadOnlyMemory<byte>.Empty);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="whileHeld"/> while the datapath actor waits for the journal (a port-numbering event is
-    /// persisted with Persist, which stashes every later command until it is written), then lets it go on: every
-    /// message sent meanwhile is then handled in one go.
-    /// </summary>
-    private static async Task HoldDatapathActor(BridgeScenario s, Func<Task> whileHeld)
-    {
-        var gate = new JournalGate();
-        await s.Journal.OnWrite.SetInterceptorAsync(gate);
-        s.DatapathActor.Tell(new DatapathProtocol.AddPort(new Fabric.Datapath.Ports.MemoryPort("held"), 0));
-        await gate.Entered;
-        await whileHeld();
-        await s.Journal.OnWrite.Pass();
-        gate.Open();
     }
 }

@@ -170,30 +170,43 @@ public sealed class FlowTableShardScenarioTests
     }
 
     [Fact]
-    public void Duplicate_upcalls_of_a_pending_install_are_executed_but_neither_translated_nor_journaled_again()
+    public async Task Duplicate_upcalls_of_a_pending_install_are_executed_but_neither_translated_nor_journaled_again()
     {
         using var s = new BridgeScenario(shards: 1);
+        s.Receive(1, Frames.Arp(H1, Broadcast, 0x0a000001, 0x0a000002));
+        s.Settle(flows: 1, packetOuts: 1);
+        s.TakeSent(2);
+        s.TakeSent(3);
 
-        // Three copies of the same frame miss in one poll pass, before any megaflow exists.
-        var frame = Frames.Arp(H1, Broadcast, 0x0a000001, 0x0a000002);
-        s.Ports[0].Inject(frame);
-        s.Ports[0].Inject(frame);
-        s.Ports[0].Inject(frame);
-        s.Datapath.RunOnce();
-        var routed = 0;
-        while (s.Datapath.Upcalls.TryDequeue(out var upcall))
+        // Three copies of a frame towards H1 (already learned) miss while the datapath actor is busy, so the first
+        // one's install is still pending when the shard sees the other two.
+        var frame = Frames.Udp(H2, H1, 0x0a000002, 0x0a000001, 53, 1000);
+        await s.HoldDatapathActorAsync(async () =>
         {
-            Assert.True(s.Router.Route(upcall));
-            routed++;
-        }
+            // H2 is new: its first frame goes through the bridge to be learned; the copies wait behind it.
+            for (var i = 0; i < 3; i++)
+            {
+                s.Ports[1].Inject(frame);
+            }
 
-        Assert.Equal(3, routed);
-        s.Settle(flows: 1, packetOuts: 3);
-        Assert.Equal((3, 3), (s.TakeSent(2), s.TakeSent(3)));
-        var counters = CountersOf(s, 0);
-        Assert.Equal(3, counters.Upcalls);
-        Assert.Equal(2, counters.Duplicates);
-        s.AwaitAssert(() => Assert.Equal(1, s.EventsOf().OfType<FlowBatch>().Sum(b => b.Changes.Count(c => c.Installed is not null))));
+            s.Datapath.RunOnce();
+            var routed = 0;
+            while (s.Datapath.Upcalls.TryDequeue(out var upcall))
+            {
+                Assert.True(s.Router.Route(upcall));
+                routed++;
+            }
+
+            Assert.Equal(3, routed);
+            await s.AwaitAssertAsync(() => Assert.Equal(4, CountersOf(s, 0).Upcalls));
+        });
+
+        s.Settle(flows: 2, packetOuts: 3);
+        Assert.Equal(2, CountersOf(s, 0).Duplicates);
+
+        // The two copies were executed by the shard at once, the first packet by the datapath actor with its install.
+        Assert.Equal(3, s.TakeSent(1));
+        s.AwaitAssert(() => Assert.Equal(2, s.EventsOf().OfType<FlowBatch>().Sum(b => b.Changes.Count(c => c.Installed is not null))));
     }
 
     [Fact]

@@ -126,6 +126,22 @@ public sealed class BridgeScenario : Akka.TestKit.Xunit2.TestKit
         await Bridge.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>
+    /// Runs <paramref name="whileHeld"/> while the datapath actor waits for the journal (a port-numbering event is
+    /// persisted with Persist, which stashes every later command until it is written, and the write waits at a gate),
+    /// then lets it go on: every message sent to it meanwhile is then handled in one go. In-memory store only.
+    /// </summary>
+    public async Task HoldDatapathActorAsync(Func<Task> whileHeld)
+    {
+        var gate = new JournalGate();
+        await Journal.OnWrite.SetInterceptorAsync(gate);
+        DatapathActor.Tell(new DatapathProtocol.AddPort(new MemoryPort("held"), 0));
+        await gate.Entered;
+        await whileHeld();
+        await Journal.OnWrite.Pass();
+        gate.Open();
+    }
+
     /// <summary>Moves both clocks forward by <paramref name="delta"/> in <paramref name="step"/>s (a periodic timer fires once per step).</summary>
     public void AdvanceInSteps(TimeSpan delta, TimeSpan step)
     {
