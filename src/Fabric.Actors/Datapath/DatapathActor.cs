@@ -177,6 +177,11 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
             {
                 RestoreInstall(f)?.RestoreStatistics((long)f.Packets, (long)f.Bytes, f.LastUsedMs, 0);
             }
+
+            foreach (var f in snapshot.States)
+            {
+                Restore(FlowCodec.ReadMatch(f.Match), f.Actions, f.Owner)?.RestoreStatistics((long)f.Packets, (long)f.Bytes, f.LastUsedMs, 0);
+            }
         }
     }
 
@@ -187,13 +192,13 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
             switch (c.ChangeCase)
             {
                 case FlowChange.ChangeOneofCase.Installed:
-                    RestoreInstall(c.Installed);
+                    Restore(FlowCodec.ReadMatch(c.Installed.Match), c.Installed.Actions, c.Installed.Owner);
                     break;
                 case FlowChange.ChangeOneofCase.Modified:
-                    ReplayModify(c.Modified);
+                    Modify(FlowCodec.ReadMatch(c.Modified.Match), FlowCodec.ReadActions(c.Modified.Actions));
                     break;
                 case FlowChange.ChangeOneofCase.Deleted:
-                    RemoveByMatch(FlowCodec.ReadMatch(c.Deleted.Key, c.Deleted.Mask));
+                    RemoveByMatch(FlowCodec.ReadMatch(c.Deleted.Match));
                     break;
                 case FlowChange.ChangeOneofCase.Cleared:
                     _datapath.Flows.Clear();
@@ -202,25 +207,27 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private Megaflow? RestoreInstall(FlowInstalled e)
+    private Megaflow? RestoreInstall(FlowInstalled e) => Restore(FlowCodec.ReadMatch(e.Key, e.Mask), e.Actions, e.Owner);
+
+    private Megaflow? Restore(FlowMatch match, Google.Protobuf.Collections.RepeatedField<Persistence.Proto.Action> actions, FlowOwner? owner)
     {
         var flows = _datapath.Flows;
-        var match = FlowCodec.ReadMatch(e.Key, e.Mask);
         if (flows.Count >= flows.FlowLimit && flows.Find(match.Key, match.Mask) is null)
         {
             _live.LimitRefused++;
             return null;
         }
 
-        return flows.Install(match.Key, match.Mask, FlowCodec.ReadActions(e.Actions), FlowCodec.RestoreOwner(e.Owner));
+        return flows.Install(match.Key, match.Mask, FlowCodec.ReadActions(actions), FlowCodec.RestoreOwner(owner));
     }
 
-    private void ReplayModify(FlowModified e)
+    private void ReplayModify(FlowModified e) => Modify(FlowCodec.ReadMatch(e.Key, e.Mask), FlowCodec.ReadActions(e.Actions));
+
+    private void Modify(FlowMatch match, Fabric.Datapath.Actions.DatapathActions actions)
     {
-        var match = FlowCodec.ReadMatch(e.Key, e.Mask);
         if (_datapath.Flows.Find(match.Key, match.Mask) is { } flow)
         {
-            _datapath.Flows.ModifyActions(flow, FlowCodec.ReadActions(e.Actions));
+            _datapath.Flows.ModifyActions(flow, actions);
         }
     }
 
@@ -261,30 +268,23 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 
     private void Install(InstallFlow m)
     {
-        var flows = _datapath.Flows;
         var match = FlowMatch.Of(m.Key, m.Mask);
-        var existing = flows.Find(match.Key, match.Mask);
-        var installed = true;
-        if (existing is not null && existing.Actions.Equals(m.Actions))
-        {
-            // A duplicate upcall raced the first install: nothing changes, nothing is journaled.
-        }
-        else if (existing is null && flows.Count >= flows.FlowLimit)
+        var installed = _datapath.Flows.TryInstall(m.Key, m.Mask, m.Actions, m.Owner, out var flow, out var replaced);
+        if (!installed)
         {
             // OVS: at the flow limit the packet is still handled but no flow is installed (ovs-facts §3.3).
             _live.LimitRefused++;
-            installed = false;
         }
-        else
+        else if (replaced is null || !replaced.Equals(m.Actions))
         {
-            var flow = flows.Install(m.Key, m.Mask, m.Actions, m.Owner);
-            if (existing is null)
+            // New, or new actions; a duplicate upcall that raced the first install changes and journals nothing.
+            if (replaced is null)
             {
-                _macIndex.Add(flow);
+                _macIndex.Add(flow!);
             }
 
             _live.Installed++;
-            Record(new FlowChange { Installed = FlowCodec.ToEvent(m.Key, m.Mask, m.Actions, m.Owner) });
+            Record(new FlowChange { Installed = FlowCodec.ToInstall(match, m.Actions, m.Owner) });
         }
 
         Execute(m.InPort, m.Packet, m.Actions);
@@ -311,7 +311,9 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         }
 
         _datapath.Flows.ModifyActions(flow, m.Actions);
-        Record(new FlowChange { Modified = FlowCodec.ToModified(m.Match, m.Actions) });
+        var modified = new FlowModify { Match = FlowCodec.WriteMatch(m.Match) };
+        FlowCodec.Write(m.Actions, modified.Actions);
+        Record(new FlowChange { Modified = modified });
     }
 
     private int DeleteMatches(IReadOnlyList<FlowMatch> matches)
@@ -390,7 +392,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
             if (_datapath.Flows.Remove(f))
             {
                 _macIndex.Remove(f);
-                Record(new FlowChange { Deleted = FlowCodec.ToRef(FlowMatch.Of(f)) });
+                Record(new FlowChange { Deleted = new FlowDelete { Match = FlowCodec.WriteMatch(FlowMatch.Of(f)) } });
                 n++;
             }
         }
@@ -543,7 +545,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 
         foreach (var f in _datapath.Flows.Snapshot())
         {
-            snapshot.Flows.Add(FlowCodec.ToEvent(f, withStats: true));
+            snapshot.States.Add(FlowCodec.ToState(f));
         }
 
         _snapshotInFlight = true;

@@ -9,13 +9,14 @@ namespace Fabric.Actors.Datapath;
 /// <remarks>
 /// Owned and written by the datapath actor only, next to the megaflow table it mirrors; a new incarnation
 /// rebuilds it from the live table (<see cref="Rebuild"/>). Flows whose mask wildcards an address are not indexed
-/// under it (NORMAL never produces such flows).
+/// under it (NORMAL never produces such flows). An address used by one flow maps to that flow itself; only an address
+/// shared by several flows gets a set, so a table of many distinct sources costs no set per flow.
 /// </remarks>
 internal sealed class MacFlowIndex
 {
     private const ulong ExactMac = 0xffff_ffff_ffffUL;
-    private readonly Dictionary<ulong, HashSet<Megaflow>> _byDst = new();
-    private readonly Dictionary<ulong, HashSet<Megaflow>> _bySrc = new();
+    private readonly Dictionary<ulong, object> _byDst = new();
+    private readonly Dictionary<ulong, object> _bySrc = new();
 
     /// <summary>Indexes <paramref name="flow"/> under its addresses.</summary>
     public void Add(Megaflow flow)
@@ -58,33 +59,56 @@ internal sealed class MacFlowIndex
     /// <summary>Appends the live flows towards <paramref name="mac"/> (and, with <paramref name="source"/>, from it) to <paramref name="into"/>.</summary>
     public void Collect(ulong mac, bool source, List<Megaflow> into)
     {
-        if (_byDst.TryGetValue(mac, out var dst))
+        CollectFrom(_byDst, mac, into);
+        if (source)
         {
-            into.AddRange(dst);
-        }
-
-        if (source && _bySrc.TryGetValue(mac, out var src))
-        {
-            into.AddRange(src);
+            CollectFrom(_bySrc, mac, into);
         }
     }
 
-    private static void AddTo(Dictionary<ulong, HashSet<Megaflow>> index, ulong mac, Megaflow flow)
+    private static void CollectFrom(Dictionary<ulong, object> index, ulong mac, List<Megaflow> into)
     {
-        if (!index.TryGetValue(mac, out var set))
+        switch (index.GetValueOrDefault(mac))
         {
-            set = new HashSet<Megaflow>();
-            index.Add(mac, set);
+            case Megaflow one:
+                into.Add(one);
+                break;
+            case HashSet<Megaflow> set:
+                into.AddRange(set);
+                break;
         }
-
-        set.Add(flow);
     }
 
-    private static void RemoveFrom(Dictionary<ulong, HashSet<Megaflow>> index, ulong mac, Megaflow flow)
+    private static void AddTo(Dictionary<ulong, object> index, ulong mac, Megaflow flow)
     {
-        if (index.TryGetValue(mac, out var set) && set.Remove(flow) && set.Count == 0)
+        if (!index.TryGetValue(mac, out var entry))
+        {
+            index.Add(mac, flow);
+        }
+        else if (entry is HashSet<Megaflow> set)
+        {
+            set.Add(flow);
+        }
+        else if (!ReferenceEquals(entry, flow))
+        {
+            index[mac] = new HashSet<Megaflow> { (Megaflow)entry, flow };
+        }
+    }
+
+    private static void RemoveFrom(Dictionary<ulong, object> index, ulong mac, Megaflow flow)
+    {
+        if (!index.TryGetValue(mac, out var entry))
+        {
+            return;
+        }
+
+        if (ReferenceEquals(entry, flow))
         {
             index.Remove(mac);
+        }
+        else if (entry is HashSet<Megaflow> set && set.Remove(flow) && set.Count == 1)
+        {
+            index[mac] = set.First();
         }
     }
 }

@@ -113,29 +113,49 @@ public sealed class MegaflowTable
                     $"megaflow table is full: {_count} flows, flow limit {FlowLimit} (ovs-facts §3.3)");
             }
 
-            var flow = new Megaflow(++_nextId, masked, mask, actions, owner, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            if (sub is null)
-            {
-                sub = new MegaflowSubtable(mask);
-                sub.Add(flow);
-                _byMask.Add(mask, sub);
+            return AddLocked(masked, mask, actions, owner, sub);
+        }
+    }
 
-                // New subtables go last (rank 0), as in OVS dpcls.
-                MegaflowSubtable[] old = _subtables;
-                var next = new MegaflowSubtable[old.Length + 1];
-                old.CopyTo(next, 0);
-                next[^1] = sub;
-                Volatile.Write(ref _subtables, next);
-            }
-            else
+    /// <summary>
+    /// Installs a megaflow, or replaces the actions (and owner, when given) of the flow with the same masked key and
+    /// mask, in one lookup: <paramref name="replaced"/> is the previous actions of an existing flow, or null when the
+    /// flow is new. Returns false, installing nothing, when the flow is new and the table already holds
+    /// <see cref="FlowLimit"/> flows (OVS: the packet is still handled, no flow is installed).
+    /// </summary>
+    public bool TryInstall(in FlowKey key, in FlowMask mask, DatapathActions actions, object? owner, out Megaflow? flow, out DatapathActions? replaced)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        FlowKey masked = key.Masked(mask);
+        lock (_writeLock)
+        {
+            if (_byMask.TryGetValue(mask, out MegaflowSubtable? sub) && sub.Find(masked) is { } existing)
             {
-                sub.Add(flow);
+                replaced = existing.Actions;
+                if (!ReferenceEquals(replaced, actions) && !replaced.Equals(actions))
+                {
+                    existing.Actions = actions;
+                    Interlocked.Increment(ref _generation);
+                }
+
+                if (owner is not null)
+                {
+                    existing.Owner = owner;
+                }
+
+                flow = existing;
+                return true;
             }
 
-            AddToSlice(flow);
-            Volatile.Write(ref _count, _count + 1);
-            Interlocked.Increment(ref _generation);
-            return flow;
+            replaced = null;
+            if (_count >= FlowLimit)
+            {
+                flow = null;
+                return false;
+            }
+
+            flow = AddLocked(masked, mask, actions, owner, sub);
+            return true;
         }
     }
 
@@ -377,6 +397,33 @@ public sealed class MegaflowTable
         Volatile.Write(ref _count, _count - 1);
         Interlocked.Increment(ref _generation);
         return true;
+    }
+
+    private Megaflow AddLocked(in FlowKey masked, in FlowMask mask, DatapathActions actions, object? owner, MegaflowSubtable? sub)
+    {
+        var flow = new Megaflow(++_nextId, masked, mask, actions, owner, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        if (sub is null)
+        {
+            sub = new MegaflowSubtable(mask);
+            sub.Add(flow);
+            _byMask.Add(mask, sub);
+
+            // New subtables go last (rank 0), as in OVS dpcls.
+            MegaflowSubtable[] old = _subtables;
+            var next = new MegaflowSubtable[old.Length + 1];
+            old.CopyTo(next, 0);
+            next[^1] = sub;
+            Volatile.Write(ref _subtables, next);
+        }
+        else
+        {
+            sub.Add(flow);
+        }
+
+        AddToSlice(flow);
+        Volatile.Write(ref _count, _count + 1);
+        Interlocked.Increment(ref _generation);
+        return flow;
     }
 
     private static int SliceKey(in FlowKey maskedKey) => (maskedKey.InPort * FlowSlice.Count) + FlowSlice.Of(maskedKey);

@@ -1,8 +1,10 @@
+using System.Buffers.Binary;
 using Fabric.Actors.Datapath.Persistence.Proto;
 using Fabric.Actors.Shards;
 using Fabric.Datapath.Actions;
 using Fabric.Datapath.Flows;
 using Fabric.Datapath.Megaflows;
+using Google.Protobuf;
 using Google.Protobuf.Collections;
 using ProtoAction = Fabric.Actors.Datapath.Persistence.Proto.Action;
 
@@ -10,29 +12,76 @@ namespace Fabric.Actors.Datapath.Persistence;
 
 /// <summary>
 /// Converts between the datapath's in-memory types (flow keys, masks, actions, megaflows) and their
-/// journal form (datapath_events.proto): keys and masks as their ten 64-bit words.
+/// journal form (datapath_events.proto): a match as 160 bytes (v3), read also from the two ten-word fields of v1/v2.
 /// </summary>
 public static class FlowCodec
 {
+    [ThreadStatic]
+    private static Dictionary<(string, int), FlowOwner>? s_owners;
+
     /// <summary>Words per key or mask (the FlowKey layout).</summary>
     public const int Words = 10;
 
-    /// <summary>Writes the ten words of <paramref name="key"/>.</summary>
-    public static void Write(in FlowKey key, RepeatedField<ulong> into)
+    /// <summary>Bytes of a v3 match: key W0..W9 then mask W0..W9, each a little-endian 64-bit word.</summary>
+    public const int MatchBytes = 2 * Words * sizeof(ulong);
+
+    /// <summary>The v3 form of a match (<see cref="MatchBytes"/> bytes).</summary>
+    public static ByteString WriteMatch(in FlowMatch match)
     {
+        Span<byte> buffer = stackalloc byte[MatchBytes];
         for (var i = 0; i < Words; i++)
         {
-            into.Add(key.Word(i));
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer[(i * 8)..], match.Key.Word(i));
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer[((Words + i) * 8)..], match.Mask.Word(i));
         }
+
+        return ByteString.CopyFrom(buffer);
     }
 
-    /// <summary>Writes the ten words of <paramref name="mask"/>.</summary>
-    public static void Write(in FlowMask mask, RepeatedField<ulong> into)
+    /// <summary>Reads a v3 match (the key is masked again, so a stored key with stray bits still names its flow).</summary>
+    /// <exception cref="FormatException">Not exactly <see cref="MatchBytes"/> bytes.</exception>
+    public static FlowMatch ReadMatch(ByteString match)
     {
-        for (var i = 0; i < Words; i++)
+        if (match.Length != MatchBytes)
         {
-            into.Add(mask.Word(i));
+            throw new FormatException($"a flow match has {MatchBytes} bytes, this one has {match.Length}");
         }
+
+        var b = match.Span;
+        Span<ulong> w = stackalloc ulong[2 * Words];
+        for (var i = 0; i < w.Length; i++)
+        {
+            w[i] = BinaryPrimitives.ReadUInt64LittleEndian(b[(i * 8)..]);
+        }
+
+        var mask = new FlowMask(w[10], w[11], w[12], w[13], w[14], w[15], w[16], w[17], w[18], w[19]);
+        return new FlowMatch(new FlowKey(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]).Masked(mask), mask);
+    }
+
+    /// <summary>The v3 install record of an install request.</summary>
+    public static FlowInstall ToInstall(in FlowMatch match, DatapathActions actions, MegaflowOwner? owner)
+    {
+        var e = new FlowInstall { Match = WriteMatch(match), Owner = OwnerRecord(owner), TableVersion = TableVersion(owner) };
+        Write(actions, e.Actions);
+        return e;
+    }
+
+    /// <summary>The v3 snapshot record of an installed megaflow, with its statistics.</summary>
+    public static FlowState ToState(Megaflow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        var owner = flow.Owner as MegaflowOwner;
+        var e = new FlowState
+        {
+            Match = WriteMatch(FlowMatch.Of(flow)),
+            Owner = OwnerRecord(owner),
+            TableVersion = TableVersion(owner),
+            Packets = (ulong)flow.Packets,
+            Bytes = (ulong)flow.Bytes,
+            LastUsedMs = flow.LastUsedMs,
+        };
+        Write(flow.Actions, e.Actions);
+        return e;
     }
 
     /// <summary>Reads a key.</summary>
@@ -89,54 +138,6 @@ public static class FlowCodec
         return DatapathActions.Create(items);
     }
 
-    /// <summary>The journal form of an installed megaflow (with statistics when <paramref name="withStats"/>).</summary>
-    public static FlowInstalled ToEvent(Megaflow flow, bool withStats)
-    {
-        var e = new FlowInstalled();
-        Write(flow.Key, e.Key);
-        Write(flow.Mask, e.Mask);
-        Write(flow.Actions, e.Actions);
-        WriteOwner(flow.Owner as MegaflowOwner, e);
-        if (withStats)
-        {
-            e.Packets = (ulong)flow.Packets;
-            e.Bytes = (ulong)flow.Bytes;
-            e.LastUsedMs = flow.LastUsedMs;
-        }
-
-        return e;
-    }
-
-    /// <summary>The journal form of an install request.</summary>
-    public static FlowInstalled ToEvent(in FlowKey key, in FlowMask mask, DatapathActions actions, MegaflowOwner? owner)
-    {
-        var e = new FlowInstalled();
-        Write(key.Masked(mask), e.Key);
-        Write(mask, e.Mask);
-        Write(actions, e.Actions);
-        WriteOwner(owner, e);
-        return e;
-    }
-
-    /// <summary>The journal form of a modification of the flow <paramref name="match"/>.</summary>
-    public static FlowModified ToModified(in FlowMatch match, DatapathActions actions)
-    {
-        var e = new FlowModified();
-        Write(match.Key, e.Key);
-        Write(match.Mask, e.Mask);
-        Write(actions, e.Actions);
-        return e;
-    }
-
-    /// <summary>The reference to a flow by its match (delete events).</summary>
-    public static FlowRef ToRef(in FlowMatch match)
-    {
-        var r = new FlowRef();
-        Write(match.Key, r.Key);
-        Write(match.Mask, r.Mask);
-        return r;
-    }
-
     /// <summary>The match a journaled key and mask name.</summary>
     /// <exception cref="FormatException">Not exactly ten words in either.</exception>
     public static FlowMatch ReadMatch(RepeatedField<ulong> key, RepeatedField<ulong> mask)
@@ -152,14 +153,28 @@ public static class FlowCodec
     public static MegaflowOwner? RestoreOwner(FlowOwner? owner) =>
         owner is null ? null : new MegaflowOwner(owner.Bridge, owner.Vlan, MacTableEpoch: 0, MacTableVersion: -1);
 
-    private static void WriteOwner(MegaflowOwner? owner, FlowInstalled e)
+    /// <summary>
+    /// The journal record of an owner. Records are shared per (bridge, VLAN): a message may appear in many parents,
+    /// and serializing never changes it; readers of journal records never mutate them.
+    /// </summary>
+    private static FlowOwner? OwnerRecord(MegaflowOwner? owner)
     {
-        if (owner is not null)
+        if (owner is null)
         {
-            e.Owner = new FlowOwner { Bridge = owner.Bridge, Vlan = owner.Vlan };
-            e.TableVersion = (ulong)Math.Max(0, owner.MacTableVersion);
+            return null;
         }
+
+        var cache = s_owners ??= new Dictionary<(string, int), FlowOwner>();
+        if (!cache.TryGetValue((owner.Bridge, owner.Vlan), out var record))
+        {
+            record = new FlowOwner { Bridge = owner.Bridge, Vlan = owner.Vlan };
+            cache[(owner.Bridge, owner.Vlan)] = record;
+        }
+
+        return record;
     }
+
+    private static ulong TableVersion(MegaflowOwner? owner) => owner is null ? 0 : (ulong)Math.Max(0, owner.MacTableVersion);
 
     private static void Check(RepeatedField<ulong> w, string what)
     {
