@@ -80,7 +80,7 @@ public sealed class DatapathActorScenarioTests
                 s.Advance(TimeSpan.FromMilliseconds(500));
                 var snap = s.LatestSnapshot();
                 Assert.NotNull(snap);
-                Assert.Equal(4, ((DatapathSnapshot)snap.Snapshot).Flows.Count);
+                Assert.Equal(4, ((DatapathSnapshot)snap.Snapshot).States.Count);
             },
             TimeSpan.FromSeconds(15));
 
