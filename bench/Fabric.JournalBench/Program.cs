@@ -31,14 +31,19 @@ public static class Program
     /// <summary>Entry point; returns 0, or 2 on bad arguments.</summary>
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length != 5 || args[0] is not ("install" or "recover") || args[1] is not ("sqlite" or "postgresql")
+        if (args.Length != 5 || args[0] is not ("install" or "recover") || args[1] is not ("sqlite" or "postgresql" or "memory")
             || !int.TryParse(args[3], out var flows) || flows < 1)
         {
             Console.Error.WriteLine("usage: Fabric.JournalBench install|recover sqlite|postgresql PATH|CONNECTION-STRING FLOWS RATE|events|snapshot");
             return 2;
         }
 
-        var store = args[1] == "sqlite" ? JournalStore.Sqlite(args[2]) : JournalStore.PostgreSql(args[2]);
+        var store = args[1] switch
+        {
+            "sqlite" => JournalStore.Sqlite(args[2]),
+            "postgresql" => JournalStore.PostgreSql(args[2]),
+            _ => ConfigurationFactory.ParseString("akka.persistence.journal.plugin = \"akka.persistence.journal.inmem\"\nakka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.local\""),
+        };
         if (args[1] == "sqlite")
         {
             JournalStore.PrepareSqlite(args[2]);
@@ -181,6 +186,11 @@ public static class Program
             if (st.Journal.Changes >= changes && st.Journal.Pending == 0)
             {
                 return st;
+            }
+
+            if (Environment.GetEnvironmentVariable("JB_TRACE") is not null && clock.ElapsedMilliseconds % 1000 < 6)
+            {
+                Console.Error.WriteLine($"trace: events {st.Journal.Events} changes {st.Journal.Changes} pending {st.Journal.Pending} seq {st.LastSequenceNr} failures {st.Journal.Failures}");
             }
 
             if (clock.Elapsed > timeout)

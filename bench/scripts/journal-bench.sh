@@ -37,10 +37,11 @@ for store in $stores; do
     fi
   }
   echo "== $store"
-  "$bench" install "$store" "$(target)" 200000 0
-  "$bench" install "$store" "$(target)" 300000 100000
+  run() { timeout 600 "$bench" "$@" 2>/dev/null || echo "$1 $*: failed or timed out (exit $?)"; }
+  run install "$store" "$(target)" 200000 0
+  run install "$store" "$(target)" 300000 100000
   for flows in 10000 100000; do
-    "$bench" recover "$store" "$(target)" "$flows" events
-    "$bench" recover "$store" "$(target)" "$flows" snapshot
+    run recover "$store" "$(target)" "$flows" events
+    run recover "$store" "$(target)" "$flows" snapshot
   done
 done
