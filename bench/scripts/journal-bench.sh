@@ -29,19 +29,20 @@ for store in $stores; do
     pgdata="$PGDATA_FABRIC"
   fi
   n=0
-  target() {
+  # A fresh database (file) for every run; sets $target (not a subshell, so the counter moves).
+  next_target() {
     n=$((n + 1))
-    if [ "$store" = sqlite ]; then echo "$work/j$n.db"; else
+    if [ "$store" = sqlite ]; then target="$work/j$n.db"; else
       runuser -u postgres -- psql -h 127.0.0.1 -p "$PGPORT_FABRIC" -U postgres -qc "CREATE DATABASE b$n" >/dev/null
-      echo "Host=127.0.0.1;Port=$PGPORT_FABRIC;Username=postgres;Database=b$n"
+      target="Host=127.0.0.1;Port=$PGPORT_FABRIC;Username=postgres;Database=b$n"
     fi
   }
+  run() { timeout 600 "$bench" "$@" 2>/dev/null || echo "$*: failed or timed out (exit $?)"; }
   echo "== $store"
-  run() { timeout 600 "$bench" "$@" 2>/dev/null || echo "$1 $*: failed or timed out (exit $?)"; }
-  run install "$store" "$(target)" 200000 0
-  run install "$store" "$(target)" 300000 100000
+  next_target; run install "$store" "$target" 200000 0
+  next_target; run install "$store" "$target" 300000 100000
   for flows in 10000 100000; do
-    run recover "$store" "$(target)" "$flows" events
-    run recover "$store" "$(target)" "$flows" snapshot
+    next_target; run recover "$store" "$target" "$flows" events
+    next_target; run recover "$store" "$target" "$flows" snapshot
   done
 done
