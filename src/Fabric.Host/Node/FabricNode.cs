@@ -113,24 +113,17 @@ public sealed class FabricNode : IAsyncDisposable
     public static async Task<FabricNode> StartAsync(NodeSettings settings, ILoggerFactory loggerFactory, LogLevel level = LogLevel.Information, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        await CheckStoreAsync(settings.Persistence).ConfigureAwait(false);
-        StartupTrace.Mark("store");
         var node = new FabricNode(settings, loggerFactory, level, clock ?? TimeProvider.System);
         try
         {
-            // The port devices are opened while the actor system starts: from then on the kernel queues their frames
-            // (AF_PACKET and TAP buffers) instead of dropping them, until the poll threads read them after recovery.
-            var hostStart = node._host.StartAsync();
-            try
-            {
-                node.OpenPortDevices();
-            }
-            finally
-            {
-                await hostStart.ConfigureAwait(false);
-                node._hostStarted = true;
-            }
-
+            // The port devices are opened first: from then on the kernel queues their frames (AF_PACKET and TAP
+            // buffers) instead of dropping them, until the poll threads read them after recovery.
+            node.OpenPortDevices();
+            StartupTrace.Mark("devices");
+            await CheckStoreAsync(settings.Persistence).ConfigureAwait(false);
+            StartupTrace.Mark("store");
+            await node._host.StartAsync().ConfigureAwait(false);
+            node._hostStarted = true;
             StartupTrace.Mark("actors");
             node.DatapathActor = node.System.ActorOf(
                 Fabric.Actors.Datapath.DatapathActor.SupervisedProps(
