@@ -11,6 +11,9 @@ public sealed class PostgresJournalRestartTests(PostgresServer postgres) : IClas
         var config = $"  persistence.plugin = postgresql\n  persistence.postgresql.connection-string = \"{postgres.ConnectionString}\"\n";
         await using var lab = await SwitchLab.StartAsync([(false, null), (false, null)], config, asProcess: true);
         var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
+
+        // A freshly started process compiles its slow path on the first upcalls: probe until a ping gets through.
+        Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(h1, h2.Ip, count: 1) == 0, TimeSpan.FromSeconds(20)), "no ping got through a fresh node");
         Assert.Equal(0, SwitchLab.Ping(h1, h2.Ip, count: 5));
         var show = (await lab.Ctl("persistence/show")).Output;
         Assert.Contains("journal        : postgresql://postgres@127.0.0.1:", show);

@@ -19,6 +19,9 @@ public sealed partial class ProcessRestartTests(ITestOutputHelper output)
         // Static neighbours: no ARP during the test, so every upcall after the restart would be a real miss.
         Shell.Must("ip", "-n", h1.Namespace, "neigh", "replace", h2.Ip, "lladdr", h2.Mac, "dev", "eth0", "nud", "permanent");
         Shell.Must("ip", "-n", h2.Namespace, "neigh", "replace", h1.Ip, "lladdr", h1.Mac, "dev", "eth0", "nud", "permanent");
+
+        // A freshly started process compiles its slow path on the first upcalls: probe until a ping gets through.
+        Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(h1, h2.Ip, count: 1) == 0, TimeSpan.FromSeconds(20)), "no ping got through a fresh node");
         Assert.Equal(0, SwitchLab.Ping(h1, h2.Ip, count: 5));
         return lab;
     }
