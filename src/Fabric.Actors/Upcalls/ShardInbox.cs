@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Akka.Actor;
 using Fabric.Actors.Shards;
 using Fabric.Datapath.Forwarding;
@@ -14,29 +13,19 @@ namespace Fabric.Actors.Upcalls;
 /// <remarks>Outlives the shard's restarts (it belongs to the bridge incarnation that created it).</remarks>
 public sealed class ShardInbox
 {
-    private readonly Channel<Upcall> _queue;
+    private readonly UpcallQueue _queue;
     private IActorRef _shard = ActorRefs.Nobody;
     private int _signalled;
 
     /// <summary>Creates an inbox for <paramref name="capacity"/> upcalls.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is below 1.</exception>
-    public ShardInbox(int capacity)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        Capacity = capacity;
-        _queue = Channel.CreateBounded<Upcall>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-        });
-    }
+    public ShardInbox(int capacity) => _queue = new UpcallQueue(capacity);
 
     /// <summary>Most upcalls waiting.</summary>
-    public int Capacity { get; }
+    public int Capacity => _queue.Capacity;
 
     /// <summary>Upcalls waiting now.</summary>
-    public int Count => _queue.Reader.Count;
+    public int Count => _queue.Count;
 
     /// <summary>Names the shard to wake (its ref is stable across its restarts).</summary>
     public void Attach(IActorRef shard) => Volatile.Write(ref _shard, shard);
@@ -44,7 +33,7 @@ public sealed class ShardInbox
     /// <summary>Queues <paramref name="upcall"/> and wakes the shard if it was idle; false when the inbox is full.</summary>
     public bool TryPost(Upcall upcall)
     {
-        if (!_queue.Writer.TryWrite(upcall))
+        if (!_queue.TryEnqueue(upcall))
         {
             return false;
         }
@@ -57,17 +46,7 @@ public sealed class ShardInbox
     public void Rearm() => Volatile.Write(ref _signalled, 0);
 
     /// <summary>Shard only: takes the oldest upcall, if any.</summary>
-    public bool TryTake(out Upcall upcall)
-    {
-        if (_queue.Reader.TryRead(out var u))
-        {
-            upcall = u;
-            return true;
-        }
-
-        upcall = null!;
-        return false;
-    }
+    public bool TryTake(out Upcall upcall) => _queue.TryDequeue(out upcall);
 
     /// <summary>Sends the shard one wake-up unless one is already outstanding.</summary>
     public void Wake()
