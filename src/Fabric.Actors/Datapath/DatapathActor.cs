@@ -195,7 +195,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
                     Restore(FlowCodec.ReadMatch(c.Installed.Match), c.Installed.Actions, c.Installed.Owner);
                     break;
                 case FlowChange.ChangeOneofCase.Modified:
-                    Modify(FlowCodec.ReadMatch(c.Modified.Match), FlowCodec.ReadActions(c.Modified.Actions));
+                    ApplyModify(FlowCodec.ReadMatch(c.Modified.Match), FlowCodec.ReadActions(c.Modified.Actions));
                     break;
                 case FlowChange.ChangeOneofCase.Deleted:
                     RemoveByMatch(FlowCodec.ReadMatch(c.Deleted.Match));
@@ -211,19 +211,18 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 
     private Megaflow? Restore(FlowMatch match, Google.Protobuf.Collections.RepeatedField<Persistence.Proto.Action> actions, FlowOwner? owner)
     {
-        var flows = _datapath.Flows;
-        if (flows.Count >= flows.FlowLimit && flows.Find(match.Key, match.Mask) is null)
+        if (!_datapath.Flows.TryInstall(match.Key, match.Mask, FlowCodec.ReadActions(actions), FlowCodec.RestoreOwner(owner), out var flow, out _))
         {
             _live.LimitRefused++;
-            return null;
         }
 
-        return flows.Install(match.Key, match.Mask, FlowCodec.ReadActions(actions), FlowCodec.RestoreOwner(owner));
+        return flow;
     }
 
-    private void ReplayModify(FlowModified e) => Modify(FlowCodec.ReadMatch(e.Key, e.Mask), FlowCodec.ReadActions(e.Actions));
+    private void ReplayModify(FlowModified e) => ApplyModify(FlowCodec.ReadMatch(e.Key, e.Mask), FlowCodec.ReadActions(e.Actions));
 
-    private void Modify(FlowMatch match, Fabric.Datapath.Actions.DatapathActions actions)
+    /// <summary>Replay: replaces the actions of the flow <paramref name="match"/> names, if it is installed (nothing is journaled).</summary>
+    private void ApplyModify(FlowMatch match, Fabric.Datapath.Actions.DatapathActions actions)
     {
         if (_datapath.Flows.Find(match.Key, match.Mask) is { } flow)
         {

@@ -10,8 +10,4 @@ namespace Fabric.Actors.Shards;
 /// <param name="Vlan">VLAN the flow's frames belong to on the bridge (-1 when dropped before VLAN assignment).</param>
 /// <param name="MacTableEpoch">Identity of the MAC table instance (a restarted bridge has a new one; 0 for a flow restored from the journal).</param>
 /// <param name="MacTableVersion">The table's version at translation (-1 for a restored flow).</param>
-public sealed record MegaflowOwner(string Bridge, int Vlan, long MacTableEpoch, long MacTableVersion)
-{
-    /// <summary>True when the flow was translated against exactly this table version, so it needs no new translation.</summary>
-    public bool IsCurrent(long epoch, long version) => MacTableEpoch == epoch && MacTableVersion == version;
-}
+public sealed record MegaflowOwner(string Bridge, int Vlan, long MacTableEpoch, long MacTableVersion);

@@ -89,33 +89,10 @@ public sealed class MegaflowTable
     /// masked key and mask exists, replaces its actions (and owner, when given) and returns it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The table already holds <see cref="FlowLimit"/> flows.</exception>
-    public Megaflow Install(in FlowKey key, in FlowMask mask, DatapathActions actions, object? owner = null)
-    {
-        ArgumentNullException.ThrowIfNull(actions);
-        FlowKey masked = key.Masked(mask);
-        lock (_writeLock)
-        {
-            if (_byMask.TryGetValue(mask, out MegaflowSubtable? sub) && sub.Find(masked) is { } existing)
-            {
-                existing.Actions = actions;
-                if (owner is not null)
-                {
-                    existing.Owner = owner;
-                }
-
-                Interlocked.Increment(ref _generation);
-                return existing;
-            }
-
-            if (_count >= FlowLimit)
-            {
-                throw new InvalidOperationException(
-                    $"megaflow table is full: {_count} flows, flow limit {FlowLimit} (ovs-facts §3.3)");
-            }
-
-            return AddLocked(masked, mask, actions, owner, sub);
-        }
-    }
+    public Megaflow Install(in FlowKey key, in FlowMask mask, DatapathActions actions, object? owner = null) =>
+        TryInstall(key, mask, actions, owner, out Megaflow? flow, out _)
+            ? flow!
+            : throw new InvalidOperationException($"megaflow table is full: {Count} flows, flow limit {FlowLimit} (ovs-facts §3.3)");
 
     /// <summary>
     /// Installs a megaflow, or replaces the actions (and owner, when given) of the flow with the same masked key and

@@ -136,43 +136,6 @@ public static class JournalStore
         return Akka.Configuration.ConfigurationFactory.ParseString(sb.ToString());
     }
 
-    /// <summary>A HOCON quoted string (JSON escaping) holding <paramref name="value"/>.</summary>
-    private static string Quote(string value)
-    {
-        var sb = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var ch in value)
-        {
-            switch (ch)
-            {
-                case '"':
-                    sb.Append("\\\"");
-                    break;
-                case '\\':
-                    sb.Append("\\\\");
-                    break;
-                case '\n':
-                    sb.Append("\\n");
-                    break;
-                case '\r':
-                    sb.Append("\\r");
-                    break;
-                case '\t':
-                    sb.Append("\\t");
-                    break;
-                default:
-                    if (ch < ' ')
-                    {
-                        sb.Append("\\u").Append(((int)ch).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(ch);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.Append('"').ToString();
-    }
+    /// <summary>A HOCON quoted string holding <paramref name="value"/>: a JSON string, which HOCON reads as written.</summary>
+    private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }
