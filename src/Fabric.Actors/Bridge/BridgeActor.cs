@@ -36,6 +36,8 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
     private readonly PublishedMacTable _published;
     private readonly NormalTranslator _translator;
     private readonly ushort[] _dpPorts;
+    private readonly Dictionary<ushort, IActorRef> _bondsByDp = new();
+    private readonly Dictionary<string, IActorRef> _bondsByName = new(StringComparer.Ordinal);
 
     /// <summary>Creates the bridge actor.</summary>
     /// <param name="settings">The bridge's configuration.</param>
@@ -49,8 +51,8 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         _datapathActor = datapathActor;
         _router = router;
         _macs = new MacLearningTable(settings.MacTableSize, settings.MacAgingTime);
-        _translator = new NormalTranslator(settings);
-        _dpPorts = settings.Ports.Select(p => p.DpPort).ToArray();
+        _translator = new NormalTranslator(settings, datapath.Bonds);
+        _dpPorts = settings.Ports.SelectMany(p => p.DpPorts).ToArray();
         SeedFromDatapath();
         _published = new PublishedMacTable(_macs.View);
 
@@ -67,6 +69,18 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         Receive<FlushFdb>(_ => FlushFdbHandler());
         Receive<AgeTick>(_ => Age());
         Receive<GetSettings>(_ => Sender.Tell(_settings));
+        Receive<Bonds.BondProtocol.LacpReceived>(m =>
+        {
+            if (_bondsByDp.TryGetValue(m.DpPort, out var bond))
+            {
+                bond.Forward(m);
+            }
+        });
+        Receive<Bonds.BondProtocol.GetBondStatus>(m => ForwardToBond(m.Bond, m));
+        Receive<Bonds.BondProtocol.GetLacp>(m => ForwardToBond(m.Bond, m));
+        Receive<Bonds.BondProtocol.Migrate>(m => ForwardToBond(m.Bond, m));
+        Receive<Bonds.BondProtocol.SetActiveMember>(m => ForwardToBond(m.Bond, m));
+        Receive<Bonds.BondProtocol.SetMemberEnabled>(m => ForwardToBond(m.Bond, m));
         Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
@@ -91,8 +105,35 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
             inboxes[i].Attach(shard);
         }
 
+        foreach (var port in _settings.Ports)
+        {
+            if (port.Bond is null)
+            {
+                continue;
+            }
+
+            var bond = Context.ActorOf(Bonds.BondActor.Props(_settings.Name, port, _datapath, _datapathActor, _published), "bond-" + port.Name);
+            _bondsByName[port.Name] = bond;
+            foreach (var dp in port.DpPorts)
+            {
+                _bondsByDp[dp] = bond;
+            }
+        }
+
         _router.Publish(_dpPorts, inboxes);
         Timers.StartPeriodicTimer("age", AgeTick.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    private void ForwardToBond(string name, object message)
+    {
+        if (_bondsByName.TryGetValue(name, out var bond))
+        {
+            bond.Forward(message);
+        }
+        else
+        {
+            Sender.Tell(new Bonds.BondProtocol.CommandResult(false, "no such bond"));
+        }
     }
 
     private void SeedFromDatapath()

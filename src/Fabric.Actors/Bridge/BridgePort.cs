@@ -12,10 +12,16 @@ public sealed record BridgePort
     /// <summary>OpenFlow port number within the bridge (1..65279).</summary>
     public required int OfPort { get; init; }
 
-    /// <summary>Datapath port number (what megaflows match as in_port and output to).</summary>
+    /// <summary>Datapath port number (what megaflows match as in_port and output to); for a bond, its first member's.</summary>
     public required ushort DpPort { get; init; }
 
-    /// <summary>Port kind name as <c>show</c> prints it: system, tap, vxlan or dummy.</summary>
+    /// <summary>The bond configuration when this port is a bond of two or more interfaces; null for a single interface.</summary>
+    public Fabric.Actors.Bonds.BondSettings? Bond { get; init; }
+
+    /// <summary>The datapath ports frames of this port arrive on: its own, or every member's for a bond.</summary>
+    public IReadOnlyList<ushort> DpPorts => Bond is { } bond ? bond.Members.Select(m => m.DpPort).ToArray() : [DpPort];
+
+    /// <summary>Port kind name as <c>show</c> prints it: system, tap, vxlan, dummy, or bond.</summary>
     public string Type { get; init; } = "system";
 
     /// <summary>VLAN mode.</summary>

@@ -87,6 +87,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         Command<DeleteOrphanFlows>(_ => Reply(DeleteOrphans()));
         Command<DeleteAllFlows>(_ => Reply(ClearAll()));
         Command<AddPort>(AddPortHandler);
+        Command<SetBond>(SetBondHandler);
         Command<AwaitRecovery>(_ => Sender.Tell(new Recovered(_restoring ? _live.RestoredFlows : 0, LastSequenceNr, _recoveryTime)));
         Command<FlushJournal>(_ =>
         {
@@ -182,6 +183,11 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
             {
                 Restore(FlowCodec.ReadMatch(f.Match), f.Actions, f.Owner)?.RestoreStatistics((long)f.Packets, (long)f.Bytes, f.LastUsedMs, 0);
             }
+
+            foreach (var b in snapshot.Bonds)
+            {
+                _datapath.Bonds.Publish(BondCodec.Read(b, _datapath.Bonds));
+            }
         }
     }
 
@@ -202,6 +208,9 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
                     break;
                 case FlowChange.ChangeOneofCase.Cleared:
                     _datapath.Flows.Clear();
+                    break;
+                case FlowChange.ChangeOneofCase.Bond:
+                    _datapath.Bonds.Publish(BondCodec.Read(c.Bond, _datapath.Bonds));
                     break;
             }
         }
@@ -506,6 +515,33 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         Persist(new PortNumbered { Name = m.Port.Name, PortNo = no }, _ => sender.Tell(new PortAdded(m.Port.Name, no)));
     }
 
+    private void SetBondHandler(SetBond m)
+    {
+        var outputs = new ushort[Fabric.Datapath.Bonds.BondMap.Buckets];
+        for (var b = 0; b < outputs.Length && b < m.Outputs.Count; b++)
+        {
+            outputs[b] = m.Outputs[b];
+        }
+
+        Fabric.Datapath.Bonds.BondMap map;
+        try
+        {
+            map = new Fabric.Datapath.Bonds.BondMap(m.BondId, m.Name, m.Mode, outputs, m.ActiveMember, m.Members, m.InputRule, m.AllMembersActive, _datapath.Bonds.CountersFor(m.BondId));
+        }
+        catch (ArgumentException e)
+        {
+            Sender.Tell(new Status.Failure(e));
+            return;
+        }
+
+        _datapath.Bonds.Publish(map);
+        Record(new FlowChange { Bond = BondCodec.Write(map) });
+        if (!Sender.IsNobody())
+        {
+            Sender.Tell(new BondSet(m.BondId));
+        }
+    }
+
     private void CheckpointHandler()
     {
         Flush();
@@ -545,6 +581,11 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         foreach (var f in _datapath.Flows.Snapshot())
         {
             snapshot.States.Add(FlowCodec.ToState(f));
+        }
+
+        foreach (var b in _datapath.Bonds.All())
+        {
+            snapshot.Bonds.Add(BondCodec.Write(b));
         }
 
         _snapshotInFlight = true;

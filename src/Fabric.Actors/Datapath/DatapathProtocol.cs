@@ -1,5 +1,6 @@
 using Fabric.Actors.Shards;
 using Fabric.Datapath.Actions;
+using Fabric.Datapath.Bonds;
 using Fabric.Datapath.Flows;
 using Fabric.Datapath.Ports;
 
@@ -129,6 +130,25 @@ public static class DatapathProtocol
     /// <param name="AverageWriteMs">Average of that latency over every write (ms).</param>
     /// <param name="MaxWriteMs">The longest of those latencies (ms): how far the journal has lagged the live table at worst.</param>
     public sealed record JournalFigures(long Events, long Changes, long Pending, long Failures, double LastWriteMs, double AverageWriteMs, double MaxWriteMs);
+
+    /// <summary>
+    /// Publish a new version of a bond's forwarding state (from its bond actor): bucket outputs, active member, member
+    /// states and input rule (ovs-facts §1.2–§1.8). Applied to the datapath's bond table at once, so bond outputs of
+    /// installed megaflows follow it without revalidation, and journaled with the flow changes. Answered with
+    /// <see cref="BondSet"/> when a sender exists.
+    /// </summary>
+    /// <param name="BondId">Bond id (1..65535), named by bond output actions.</param>
+    /// <param name="Name">Bond port name.</param>
+    /// <param name="Mode">Configured mode.</param>
+    /// <param name="Outputs">256 datapath ports, one per hash bucket (0 = drop).</param>
+    /// <param name="ActiveMember">The active member's datapath port (0 = none).</param>
+    /// <param name="Members">Every member and its state.</param>
+    /// <param name="InputRule">Which frames are accepted from members.</param>
+    /// <param name="AllMembersActive">balance-slb: broadcast accepted on every member.</param>
+    public sealed record SetBond(ushort BondId, string Name, BondMode Mode, IReadOnlyList<ushort> Outputs, ushort ActiveMember, IReadOnlyList<BondMember> Members, BondInputRule InputRule, bool AllMembersActive);
+
+    /// <summary>Reply to <see cref="SetBond"/>: the bond's map is live.</summary>
+    public sealed record BondSet(ushort BondId);
 
     /// <summary>Ask for counters; answered with <see cref="DatapathCounters"/>.</summary>
     public sealed record GetCounters;

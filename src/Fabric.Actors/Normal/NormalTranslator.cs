@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Fabric.Actors.Bridge;
 using Fabric.Datapath.Actions;
+using Fabric.Datapath.Bonds;
 using Fabric.Datapath.Flows;
 
 namespace Fabric.Actors.Normal;
@@ -20,21 +21,36 @@ public sealed class NormalTranslator
 {
     private const ushort EthTypeIpv4 = 0x0800;
     private const ushort EthTypeIpv6 = 0x86dd;
+    private const ushort EthTypeArp = 0x0806;
+    private const ushort EthTypeSlowProtocols = 0x8809;
+    private const ulong LacpDestination = 0x0180_c200_0002UL;
     private const ushort VlanCfi = 0x1000;
 
     private readonly Dictionary<ushort, BridgePort> _byDpPort = new();
     private readonly Dictionary<int, BridgePort> _byOfPort = new();
     private readonly BridgePort[] _floodOrder;
+    private readonly BondTable? _bonds;
 
     /// <summary>Creates a translator for one bridge's port configuration.</summary>
+    /// <param name="settings">The bridge's ports.</param>
+    /// <param name="bonds">The datapath's bond maps, read for the input rules of bond ports (null: a bridge without bonds).</param>
     /// <exception cref="ArgumentException">Two ports share an OpenFlow or datapath port number.</exception>
-    public NormalTranslator(BridgeSettings settings)
+    public NormalTranslator(BridgeSettings settings, BondTable? bonds = null)
     {
+        _bonds = bonds;
         foreach (var p in settings.Ports)
         {
-            if (!_byDpPort.TryAdd(p.DpPort, p) || !_byOfPort.TryAdd(p.OfPort, p))
+            if (!_byOfPort.TryAdd(p.OfPort, p))
             {
                 throw new ArgumentException($"bridge {settings.Name}: port {p.Name} reuses a port number", nameof(settings));
+            }
+
+            foreach (var dp in p.DpPorts)
+            {
+                if (!_byDpPort.TryAdd(dp, p))
+                {
+                    throw new ArgumentException($"bridge {settings.Name}: port {p.Name} reuses a port number", nameof(settings));
+                }
             }
         }
 
@@ -72,6 +88,12 @@ public sealed class NormalTranslator
             return Drop(ref wc, -1, -1, "no input bundle, dropping");
         }
 
+        if (inPort.Bond is { Lacp: not Bonds.Lacp.LacpMode.Off } && key.DlType == EthTypeSlowProtocols && key.DlDst == LacpDestination)
+        {
+            // OVS process_special: LACPDUs go to the bond's LACP state machine, every one of them (slow_path(lacp)).
+            return new XlateResult(DatapathActions.Create([DatapathAction.Userspace()]), wc.ToMask(), -1, -1, "LACP PDU, handled by the bond") { IsLacp = true };
+        }
+
         var tagged = key.HasVlan;
         var vlanOrNull = inPort.InputVlan(tagged, key.VlanVid);
         if (vlanOrNull is not int vlan)
@@ -82,6 +104,11 @@ public sealed class NormalTranslator
         if (IsReserved(key.DlDst))
         {
             return Drop(ref wc, vlan, -1, "packet has reserved destination MAC, dropping");
+        }
+
+        if (inPort.Bond is { } bond && Admissibility(key, vlan, inPort, bond, macs, ref wc) is { } refused)
+        {
+            return Drop(ref wc, vlan, -1, refused);
         }
 
         var learned = !MacLearningTable.IsMulticast(key.DlSrc) && macs.Lookup(vlan, key.DlSrc) != inPort.OfPort ? inPort.OfPort : -1;
@@ -103,7 +130,7 @@ public sealed class NormalTranslator
                 return Drop(ref wc, vlan, learned, "learned port does not carry the VLAN, dropping");
             }
 
-            Emit(outputs, ref state, outPort, vlan, pcp);
+            Emit(outputs, ref state, outPort, vlan, pcp, key, ref wc);
             reason = "forwarding to learned port";
         }
         else
@@ -112,7 +139,7 @@ public sealed class NormalTranslator
             {
                 if (p.OfPort != inPort.OfPort && p.Carries(vlan))
                 {
-                    Emit(outputs, ref state, p, vlan, pcp);
+                    Emit(outputs, ref state, p, vlan, pcp, key, ref wc);
                 }
             }
 
@@ -126,8 +153,63 @@ public sealed class NormalTranslator
     private static XlateResult Drop(ref FlowWildcards wc, int vlan, int learned, string reason) =>
         new(DatapathActions.Drop, wc.ToMask(), vlan, learned, reason);
 
-    /// <summary>Appends the tag operations that make the frame right for <paramref name="port"/>, then the output.</summary>
-    private static void Emit(List<DatapathAction> actions, ref TagState state, BridgePort port, int vlan, ushort pcp)
+    /// <summary>
+    /// The bond input rules (OVS bond_check_admissibility, ovs-facts §1.8) for a frame of <paramref name="vlan"/> that
+    /// arrived on a member of <paramref name="port"/>: null when it is accepted, else the trace reason of the drop.
+    /// </summary>
+    private string? Admissibility(in FlowKey key, int vlan, BridgePort port, Bonds.BondSettings bond, MacTableView macs, ref FlowWildcards wc)
+    {
+        if (_bonds?.Get(bond.BondId) is not { } map)
+        {
+            return "bond is not set up yet, dropping";
+        }
+
+        switch (map.InputRule)
+        {
+            case BondInputRule.DropAll:
+                return "bond is not negotiated or not allowed to receive, dropping";
+            case BondInputRule.Negotiated:
+                return map.Member(key.InPort) is { } m && (m.Enabled || m.MayEnable) ? null : "LACP member not enabled, dropping";
+        }
+
+        var broadcast = MacLearningTable.IsMulticast(key.DlDst);
+        if (broadcast && key.InPort != map.ActiveMember && !map.AllMembersActive)
+        {
+            return "bonding refused admissibility, dropping (broadcast or multicast on a member that is not active)";
+        }
+
+        if (map.InputRule == BondInputRule.ActiveOnly)
+        {
+            return key.InPort == map.ActiveMember ? null : "bonding refused admissibility, dropping (not the active member)";
+        }
+
+        // balance-slb "drop if moved": a source learned on another port has looped back through the bond, unless it is
+        // a gratuitous ARP (which may move an entry).
+        if (macs.Lookup(vlan, key.DlSrc) is int learnedOn && learnedOn != port.OfPort)
+        {
+            if (key.DlType == EthTypeArp)
+            {
+                wc.UnwildcardArpOp();
+                wc.UnwildcardNwSrc();
+                wc.UnwildcardNwDst();
+                if (IsGratuitousArp(key))
+                {
+                    return null;
+                }
+            }
+
+            return "SLB bond thinks this packet looped back, dropping";
+        }
+
+        return null;
+    }
+
+    /// <summary>OVS is_gratuitous_arp: an ARP to broadcast that is a reply, or a request whose sender and target IP are equal.</summary>
+    private static bool IsGratuitousArp(in FlowKey key) =>
+        key.DlDst == 0xffff_ffff_ffffUL && (key.ArpOp == 2 || (key.ArpOp == 1 && key.Ipv4Src == key.Ipv4Dst));
+
+    /// <summary>Appends the tag operations that make the frame right for <paramref name="port"/>, then the output (a bond output for a bond).</summary>
+    private static void Emit(List<DatapathAction> actions, ref TagState state, BridgePort port, int vlan, ushort pcp, in FlowKey key, ref FlowWildcards wc)
     {
         if (port.EgressTagged(vlan))
         {
@@ -149,7 +231,26 @@ public sealed class NormalTranslator
             state = new TagState(false, 0);
         }
 
-        actions.Add(DatapathAction.Output(port.DpPort));
+        if (port.Bond is not { } bond)
+        {
+            actions.Add(DatapathAction.Output(port.DpPort));
+            return;
+        }
+
+        // The bucket is the hash of fields the megaflow matches exactly (SLB: dl_src and the VLAN; TCP: the 5-tuple,
+        // un-wildcarded here), so every packet of the megaflow has it; the datapath maps it to a member per packet.
+        var bucket = bond.Mode switch
+        {
+            BondMode.BalanceSlb => BondHash.Bucket(BondHash.SlbHash(key.DlSrc, vlan, bond.HashBasis)),
+            BondMode.BalanceTcp => BondHash.Bucket(BondHash.TcpHash(key, bond.HashBasis)),
+            _ => 0,
+        };
+        if (bond.Mode == BondMode.BalanceTcp)
+        {
+            BondHash.UnwildcardTcpHashFields(key, ref wc);
+        }
+
+        actions.Add(DatapathAction.Bond(bond.BondId, (byte)bucket));
     }
 
     /// <summary>IEEE 802.1D reserved group addresses 01:80:c2:00:00:00–0f (never forwarded by default, ovs-facts §1.8).</summary>

@@ -16,4 +16,8 @@ namespace Fabric.Actors.Normal;
 /// not have it there yet (new, or moved); -1 = nothing to learn (known on that port, multicast, or dropped first).
 /// </param>
 /// <param name="Reason">Trace text, e.g. "forwarding to learned port".</param>
-public sealed record XlateResult(DatapathActions Actions, FlowMask Mask, int Vlan, int LearnOfPort, string Reason);
+public sealed record XlateResult(DatapathActions Actions, FlowMask Mask, int Vlan, int LearnOfPort, string Reason)
+{
+    /// <summary>True for an LACPDU on a bond member with LACP: the packet goes to the bond (its actions only send it up again).</summary>
+    public bool IsLacp { get; init; }
+}

@@ -40,6 +40,9 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
     /// <summary>Most upcalls handled per wake-up before the shard yields to its other messages.</summary>
     public const int UpcallBatch = 64;
 
+    private const ushort SlowProtocolsEthType = 0x8809;
+    private const ulong LacpDestination = 0x0180_c200_0002UL;
+
     private readonly BridgeSettings _settings;
     private readonly int _index;
     private readonly int _shardCount;
@@ -120,6 +123,12 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
     {
         _upcalls++;
         var key = upcall.Key;
+        if (key.DlType == SlowProtocolsEthType && key.DlDst == LacpDestination && _translator.PortByDp(key.InPort)?.Bond is not null)
+        {
+            // An LACPDU on a bond member: the bond's LACP state machine takes every one (OVS process_special).
+            Context.Parent.Tell(new Bonds.BondProtocol.LacpReceived(upcall.InPort, upcall.Packet));
+        }
+
         if (FindPending(key) is { } pending)
         {
             // The megaflow is being installed: execute only (OVS drops duplicate ukeys the same way).
@@ -202,9 +211,12 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         _slice.Clear();
         foreach (var port in _settings.Ports)
         {
-            for (var slice = _index; slice < FlowSlice.Count; slice += _shardCount)
+            foreach (var dp in port.DpPorts)
             {
-                _datapath.Flows.CollectSlice(port.DpPort, slice, _slice);
+                for (var slice = _index; slice < FlowSlice.Count; slice += _shardCount)
+                {
+                    _datapath.Flows.CollectSlice(dp, slice, _slice);
+                }
             }
         }
 

@@ -8,7 +8,8 @@ namespace Fabric.Datapath.Actions;
 /// Applies datapath actions to one frame (OVS <c>odp_execute_actions</c>): outputs append a copy of the frame
 /// as modified so far to the output port's transmit batch; VLAN push/pop/rewrite and MAC rewrites act on a
 /// private copy in a stack scratch buffer, never on the received frame. Output to the frame's own in_port is
-/// skipped, as OVS does (a flood never reflects a frame back).
+/// skipped, as OVS does (a flood never reflects a frame back). A bond output goes to the member the bond's current
+/// <see cref="Bonds.BondMap"/> gives the action's bucket, and counts the frame's bytes on that bucket.
 /// </summary>
 /// <remarks>Zero allocation for frames up to <see cref="StackScratchBytes"/> bytes; larger ones use a buffer reused per poll thread.</remarks>
 public static class ActionExecutor
@@ -29,8 +30,9 @@ public static class ActionExecutor
         {
             for (int i = 0; i < items.Length; i++)
             {
-                ushort port = items[i].Port;
-                if (port != inPort)
+                ref readonly DatapathAction a = ref items[i];
+                ushort port = a.Kind == DatapathActionKind.Output ? a.Port : outputs.ResolveBond(a.Port, a.Bucket, frame.Length);
+                if (port != inPort && port != 0)
                 {
                     outputs.Append(port, frame);
                 }
@@ -54,6 +56,14 @@ public static class ActionExecutor
                     if (a.Port != inPort)
                     {
                         outputs.Append(a.Port, copied ? scratch[..length] : frame);
+                    }
+
+                    break;
+                case DatapathActionKind.Bond:
+                    ushort member = outputs.ResolveBond(a.Port, a.Bucket, length);
+                    if (member != inPort && member != 0)
+                    {
+                        outputs.Append(member, copied ? scratch[..length] : frame);
                     }
 
                     break;

@@ -10,20 +10,24 @@ namespace Fabric.Datapath.Actions;
 /// </summary>
 public readonly struct DatapathAction : IEquatable<DatapathAction>
 {
-    private DatapathAction(DatapathActionKind kind, ushort port, ushort tci, ushort tpid, ulong mac)
+    private DatapathAction(DatapathActionKind kind, ushort port, ushort tci, ushort tpid, ulong mac, byte bucket = 0)
     {
         Kind = kind;
         Port = port;
         Tci = tci;
         Tpid = tpid;
         Mac = mac;
+        Bucket = bucket;
     }
 
     /// <summary>What the action does.</summary>
     public DatapathActionKind Kind { get; }
 
-    /// <summary>Output port number (<see cref="DatapathActionKind.Output"/>).</summary>
+    /// <summary>Output port number (<see cref="DatapathActionKind.Output"/>), or bond id (<see cref="DatapathActionKind.Bond"/>).</summary>
     public ushort Port { get; }
+
+    /// <summary>The hash bucket (0..255) a <see cref="DatapathActionKind.Bond"/> output is made for.</summary>
+    public byte Bucket { get; }
 
     /// <summary>Tag control information, always with the 0x1000 present bit (push/set VLAN).</summary>
     public ushort Tci { get; }
@@ -36,6 +40,18 @@ public readonly struct DatapathAction : IEquatable<DatapathAction>
 
     /// <summary>Output to datapath port <paramref name="port"/>.</summary>
     public static DatapathAction Output(ushort port) => new(DatapathActionKind.Output, port, 0, 0, 0);
+
+    /// <summary>
+    /// Output to bond <paramref name="bondId"/> (1..65535) through hash bucket <paramref name="bucket"/>: the member is
+    /// the bucket's (balanced modes) or the active member (active-backup) in the datapath's bond table when the packet
+    /// is sent, so a failover or a rebalance needs no new megaflow.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bondId"/> is 0.</exception>
+    public static DatapathAction Bond(ushort bondId, byte bucket)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(bondId);
+        return new(DatapathActionKind.Bond, bondId, 0, 0, 0, bucket);
+    }
 
     /// <summary>Push a VLAN tag with <paramref name="tci"/> (vid and pcp; the present bit is added) and <paramref name="tpid"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="tpid"/> is neither 0x8100 nor 0x88a8.</exception>
@@ -79,18 +95,19 @@ public readonly struct DatapathAction : IEquatable<DatapathAction>
         DatapathActionKind.Userspace => "userspace(pid=0,slow_path(action))",
         DatapathActionKind.SetEthSrc => "set(eth(src=" + FlowFormatter.FormatMac(Mac) + "))",
         DatapathActionKind.SetEthDst => "set(eth(dst=" + FlowFormatter.FormatMac(Mac) + "))",
+        DatapathActionKind.Bond => "lb_output(" + Port.ToString(CultureInfo.InvariantCulture) + ")",
         _ => "unknown",
     };
 
     /// <inheritdoc/>
     public bool Equals(DatapathAction other) =>
-        Kind == other.Kind && Port == other.Port && Tci == other.Tci && Tpid == other.Tpid && Mac == other.Mac;
+        Kind == other.Kind && Port == other.Port && Tci == other.Tci && Tpid == other.Tpid && Mac == other.Mac && Bucket == other.Bucket;
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is DatapathAction other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Kind, Port, Tci, Tpid, Mac);
+    public override int GetHashCode() => HashCode.Combine(Kind, Port, Tci, Tpid, Mac, Bucket);
 
     /// <summary>Action equality.</summary>
     public static bool operator ==(DatapathAction left, DatapathAction right) => left.Equals(right);

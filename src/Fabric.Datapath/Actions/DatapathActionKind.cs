@@ -23,4 +23,10 @@ public enum DatapathActionKind : byte
 
     /// <summary>Rewrite the Ethernet destination address (ODP "set(eth(dst=…))").</summary>
     SetEthDst,
+
+    /// <summary>
+    /// Output to a bond: the bucket the packet hashed to is mapped to a member by the datapath's bond table at
+    /// packet time (ODP "lb_output(B)", OVS's userspace load-balanced output, ovs-facts §1.2).
+    /// </summary>
+    Bond,
 }

@@ -19,7 +19,7 @@ public sealed class DatapathActions : IEquatable<DatapathActions>
         foreach (DatapathAction a in items)
         {
             hash.Add(a);
-            outputsOnly &= a.Kind == DatapathActionKind.Output;
+            outputsOnly &= a.Kind is DatapathActionKind.Output or DatapathActionKind.Bond;
             hasUserspace |= a.Kind == DatapathActionKind.Userspace;
         }
 
@@ -40,7 +40,7 @@ public sealed class DatapathActions : IEquatable<DatapathActions>
     /// <summary>True when there are no actions (drop).</summary>
     public bool IsDrop => _items.Length == 0;
 
-    /// <summary>True when every action is an output (the frame need not be copied or modified).</summary>
+    /// <summary>True when every action is an output or a bond output (the frame need not be copied or modified).</summary>
     internal bool OutputsOnly { get; }
 
     /// <summary>True when some action sends the packet to the slow path.</summary>

@@ -1,3 +1,4 @@
+using Fabric.Datapath.Bonds;
 using Fabric.Datapath.Buffers;
 using Fabric.Datapath.Ports;
 
@@ -19,12 +20,48 @@ public sealed class OutputBatches : IDisposable
     private ushort[] _pendingList = [];
     private int _pendingCount;
     private byte[]? _heapScratch;
+    private BondTable? _bonds;
+    private int _thread;
 
     /// <summary>Creates an empty set; every port batch will hold <paramref name="batchCapacity"/> frames of up to <paramref name="slotSize"/> bytes.</summary>
     public OutputBatches(int batchCapacity = PacketBatch.DefaultCapacity, int slotSize = PacketBatch.DefaultSlotSize)
     {
         _batchCapacity = batchCapacity;
         _slotSize = slotSize;
+    }
+
+    /// <summary>
+    /// Lets bond outputs be resolved through <paramref name="bonds"/>, counting bucket bytes in row
+    /// <paramref name="thread"/> (this batch set's poll thread). Without it bond outputs drop.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="thread"/> is not a row of the table's counters.</exception>
+    public void AttachBonds(BondTable bonds, int thread)
+    {
+        ArgumentNullException.ThrowIfNull(bonds);
+        ArgumentOutOfRangeException.ThrowIfNegative(thread);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(thread, bonds.Threads);
+        _bonds = bonds;
+        _thread = thread;
+    }
+
+    /// <summary>
+    /// The member datapath port bond <paramref name="bondId"/> sends bucket <paramref name="bucket"/> on now, or 0 (drop:
+    /// no such bond, no enabled member); counts <paramref name="bytes"/> on the bucket when a member is found.
+    /// </summary>
+    internal ushort ResolveBond(ushort bondId, int bucket, int bytes)
+    {
+        if (_bonds?.Get(bondId) is not { } map)
+        {
+            return 0;
+        }
+
+        ushort member = map.OutputOf(bucket);
+        if (member != 0)
+        {
+            map.Counters.Add(_thread, bucket, bytes);
+        }
+
+        return member;
     }
 
     /// <summary>Frames that could not be queued: unknown output port, or a frame larger than a slot (packets).</summary>

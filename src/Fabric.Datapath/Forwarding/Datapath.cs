@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Fabric.Datapath.Actions;
+using Fabric.Datapath.Bonds;
 using Fabric.Datapath.Megaflows;
 using Fabric.Datapath.Ports;
 
@@ -36,6 +37,7 @@ public sealed class Datapath : IDisposable
         _timeProvider = timeProvider;
         Flows = new MegaflowTable(options.FlowLimit, timeProvider);
         Upcalls = new UpcallQueue(options.UpcallQueueCapacity);
+        Bonds = new BondTable(options.PollThreads);
         _pollThreads = new PollThread[options.PollThreads];
         for (int i = 0; i < _pollThreads.Length; i++)
         {
@@ -48,6 +50,9 @@ public sealed class Datapath : IDisposable
 
     /// <summary>Packets that missed every megaflow, waiting for the slow path.</summary>
     public UpcallQueue Upcalls { get; }
+
+    /// <summary>The bonds' bucket maps (bond outputs resolve through them); the control plane is their single writer.</summary>
+    public BondTable Bonds { get; }
 
     /// <summary>Lookup and drop counters.</summary>
     public DatapathStats Stats { get; } = new();

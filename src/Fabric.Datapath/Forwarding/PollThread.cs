@@ -35,6 +35,7 @@ internal sealed class PollThread : IDisposable
         DatapathOptions o = datapath.Options;
         _emc = new ExactMatchCache(o.EmcEntries, o.EmcInsertInvProb, (uint)(0x9E3779B9 * (index + 1)));
         _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize);
+        _outputs.AttachBonds(datapath.Bonds, index);
         _rx = new PacketBatch(o.BatchSize, o.SlotSize);
         _fastPath = new FastPath(datapath.Flows, datapath.Stats, datapath.Upcalls, _emc, _outputs);
         _poller = new PortPoller([]);

@@ -17,4 +17,8 @@ public sealed record ShowPort(
     int? Tag,
     IReadOnlyList<int> Trunks,
     string? VlanMode,
-    bool CarrierUp);
+    bool CarrierUp)
+{
+    /// <summary>For a bond: its interfaces (name, datapath port, link up), each printed as its own <c>Interface</c>; empty otherwise.</summary>
+    public IReadOnlyList<ShowInterface> Interfaces { get; init; } = [];
+}

@@ -180,6 +180,19 @@ public static class TableRenderer
             text.Append("            vlan_mode: ").Append(Quote(port.VlanMode)).Append('\n');
         }
 
+        if (port.Interfaces.Count > 0)
+        {
+            foreach (ShowInterface i in port.Interfaces)
+            {
+                text.Append("            Interface ").Append(Quote(i.Name)).Append('\n');
+                text.Append(CultureInfo.InvariantCulture, $"                ofport: {port.OfPort}\n");
+                text.Append(CultureInfo.InvariantCulture, $"                dp_port: {i.DpPort}\n");
+                text.Append("                link_state: ").Append(i.CarrierUp ? "up" : "down").Append('\n');
+            }
+
+            return;
+        }
+
         text.Append("            Interface ").Append(Quote(port.Name)).Append('\n');
         if (!string.IsNullOrEmpty(port.Type) && !string.Equals(port.Type, "system", StringComparison.Ordinal))
         {

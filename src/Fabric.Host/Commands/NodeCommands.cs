@@ -29,6 +29,7 @@ public static class NodeCommands
         registry.Register("upcall/show", "", "megaflow count and limit, revalidator dump duration, keys per shard", (_, _) => UpcallShow(node), 0, 0);
         registry.Register("persistence/show", "", "journal store, sequence numbers, last snapshot, write latency", (_, _) => PersistenceShow(node), 0, 0);
         registry.Register("debug/crash", "ACTOR-PATH", "make that actor throw (needs fabric.debug.fault-injection = on)", (a, _) => Crash(node, a[0]), 1, 1);
+        BondCommands.Register(registry, node);
         registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", (a, _) => Exit(node, a, exit), 0, 1);
     }
 
@@ -44,7 +45,12 @@ public static class NodeCommands
                 p.Tag,
                 p.Trunks.Order().ToArray(),
                 VlanModeName(p),
-                node.Datapath.GetPort(p.DpPort)?.CarrierUp ?? false)).ToArray())).ToArray();
+                node.Datapath.GetPort(p.DpPort)?.CarrierUp ?? false)
+            {
+                Interfaces = p.Bond is { } bond
+                    ? bond.Members.Select(m => new ShowInterface(m.Name, m.DpPort, node.Datapath.GetPort(m.DpPort)?.CarrierUp ?? false)).ToArray()
+                    : [],
+            }).ToArray())).ToArray();
         return TableRenderer.FormatShow(new ShowModel(null, bridges));
     }
 

@@ -20,7 +20,13 @@ public static class NodeSettingsLoader
     public static IReadOnlyList<string> BridgeKeys { get; } = ["name", "mac-table-size", "mac-aging-time", "ports"];
 
     /// <summary>The settings of one entry of <c>fabric.bridges[i].ports</c>.</summary>
-    public static IReadOnlyList<string> PortKeys { get; } = ["name", "type", "ofport", "tag", "trunks", "vlan-mode"];
+    public static IReadOnlyList<string> PortKeys { get; } =
+    [
+        "name", "type", "ofport", "tag", "trunks", "vlan-mode",
+        "interfaces", "bond-mode", "lacp", "lacp-time", "lacp-fallback-ab", "lacp-system-id", "lacp-system-priority",
+        "bond-updelay", "bond-downdelay", "bond-primary", "bond-rebalance-interval", "bond-detect-mode",
+        "bond-miimon-interval", "bond-hash-basis", "all-members-active",
+    ];
 
     /// <summary>The reference configuration compiled into the executable (hocon/fabric.conf).</summary>
     public static ConfigDocument Reference { get; } = LoadReference();
@@ -196,15 +202,29 @@ public static class NodeSettingsLoader
                 throw Error(p, "name", at, $"interface name '{name}' must be 1-15 letters, digits, '-', '_' or '.'");
             }
 
-            if (!portsInUse.TryAdd(name, at))
+            var type = p.GetString("type", p.HasPath("interfaces") ? "bond" : "system");
+            if (type is not ("system" or "tap" or "bond"))
             {
-                throw Error(p, "name", at, $"interface '{name}' is already used by {portsInUse[name]}");
+                throw Error(p, "type", at, $"port type '{type}' is not one of: system, tap, bond");
             }
 
-            var type = p.GetString("type", "system");
-            if (type is not ("system" or "tap"))
+            IReadOnlyList<string> interfaces = type == "bond" ? BondInterfaces(p, at) : [name];
+            if (type != "bond" && BondKeys.FirstOrDefault(p.HasPath) is { } stray)
             {
-                throw Error(p, "type", at, $"port type '{type}' is not one of: system, tap");
+                throw Error(p, stray, at, $"'{stray}' applies to bonds only (type = bond with interfaces)");
+            }
+
+            if (!portsInUse.TryAdd(name, at))
+            {
+                throw Error(p, "name", at, $"{(type == "bond" ? "port" : "interface")} '{name}' is already used by {portsInUse[name]}");
+            }
+
+            foreach (var member in interfaces)
+            {
+                if (member != name && !portsInUse.TryAdd(member, at))
+                {
+                    throw Error(p, "interfaces", at, $"interface '{member}' is already used by {portsInUse[member]}");
+                }
             }
 
             int? ofport = p.HasPath("ofport") ? p.GetInt("ofport") : null;
@@ -258,10 +278,153 @@ public static class NodeSettingsLoader
                 trunks.Remove(0);
             }
 
-            ports.Add(new PortSettings(name, type, ofport, mode, tag, trunks));
+            if (type == "bond" && interfaces.Count == 1)
+            {
+                // OVS: a port with one interface is an ordinary port, whatever bond settings it carries.
+                ports.Add(new PortSettings(interfaces[0], "system", ofport, mode, tag, trunks));
+                continue;
+            }
+
+            ports.Add(new PortSettings(name, type, ofport, mode, tag, trunks)
+            {
+                Interfaces = interfaces,
+                Bond = type == "bond" ? BondOf(p, at, interfaces) : null,
+            });
         }
 
         return ports;
+    }
+
+    /// <summary>The keys only a bond may carry.</summary>
+    private static readonly string[] BondKeys =
+    [
+        "interfaces", "bond-mode", "lacp", "lacp-time", "lacp-fallback-ab", "lacp-system-id", "lacp-system-priority",
+        "bond-updelay", "bond-downdelay", "bond-primary", "bond-rebalance-interval", "bond-detect-mode",
+        "bond-miimon-interval", "bond-hash-basis", "all-members-active",
+    ];
+
+    private static IReadOnlyList<string> BondInterfaces(ConfigDocument p, string at)
+    {
+        if (!p.HasPath("interfaces"))
+        {
+            throw Error(p, "type", at, "a bond needs interfaces = [a, b, ...]");
+        }
+
+        var list = p.GetStringList("interfaces");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in list)
+        {
+            if (!IsValidName(i))
+            {
+                throw Error(p, "interfaces", at, $"interface name '{i}' must be 1-15 letters, digits, '-', '_' or '.'");
+            }
+
+            if (!seen.Add(i))
+            {
+                throw Error(p, "interfaces", at, $"interface '{i}' is listed twice");
+            }
+        }
+
+        if (list.Count == 0)
+        {
+            throw Error(p, "interfaces", at, "a bond needs at least one interface");
+        }
+
+        return list;
+    }
+
+    /// <summary>A bond's settings with OVS's defaults and clamping (ovs-facts §1.1, §1.9).</summary>
+    private static Fabric.Actors.Bonds.BondSettings BondOf(ConfigDocument p, string at, IReadOnlyList<string> interfaces)
+    {
+        T Choice<T>(string key, string @default, params (string Text, T Value)[] choices)
+        {
+            var text = p.GetString(key, @default);
+            foreach (var (t, v) in choices)
+            {
+                if (t == text)
+                {
+                    return v;
+                }
+            }
+
+            throw Error(p, key, at, $"'{text}' is not one of: {string.Join(", ", choices.Select(c => c.Text))}");
+        }
+
+        TimeSpan Delay(string key, TimeSpan @default)
+        {
+            var d = p.HasPath(key) ? p.GetTimeSpan(key, allowInfinite: false) : @default;
+            return d < TimeSpan.Zero ? TimeSpan.Zero : d;
+        }
+
+        var mode = Choice("bond-mode", "active-backup", ("active-backup", Fabric.Datapath.Bonds.BondMode.ActiveBackup), ("balance-slb", Fabric.Datapath.Bonds.BondMode.BalanceSlb), ("balance-tcp", Fabric.Datapath.Bonds.BondMode.BalanceTcp));
+        var lacp = Choice("lacp", "off", ("off", Fabric.Actors.Bonds.Lacp.LacpMode.Off), ("active", Fabric.Actors.Bonds.Lacp.LacpMode.Active), ("passive", Fabric.Actors.Bonds.Lacp.LacpMode.Passive));
+        var lacpTime = Choice("lacp-time", "slow", ("slow", Fabric.Actors.Bonds.Lacp.LacpTime.Slow), ("fast", Fabric.Actors.Bonds.Lacp.LacpTime.Fast));
+        var detect = Choice("bond-detect-mode", "carrier", ("carrier", Fabric.Actors.Bonds.BondDetectMode.Carrier), ("miimon", Fabric.Actors.Bonds.BondDetectMode.Miimon));
+        string? primary = p.HasPath("bond-primary") ? p.GetString("bond-primary") : null;
+        if (primary is not null && !interfaces.Contains(primary))
+        {
+            throw Error(p, "bond-primary", at, $"'{primary}' is not one of the bond's interfaces ({string.Join(", ", interfaces)})");
+        }
+
+        ulong systemId = 0;
+        if (p.HasPath("lacp-system-id"))
+        {
+            var text = p.GetString("lacp-system-id");
+            if (!TryParseMac(text, out systemId) || systemId == 0)
+            {
+                throw Error(p, "lacp-system-id", at, $"'{text}' is not a non-zero MAC address like aa:bb:cc:dd:ee:ff");
+            }
+        }
+
+        var priority = p.HasPath("lacp-system-priority") ? Range(p, "lacp-system-priority", 1, 65535, at) : 0;
+        var basis = p.HasPath("bond-hash-basis") ? p.GetLong("bond-hash-basis") : 0;
+        if (basis is < 0 or > uint.MaxValue)
+        {
+            throw Error(p, "bond-hash-basis", at, $"{basis} is outside 0..4294967295");
+        }
+
+        var miimon = Delay("bond-miimon-interval", TimeSpan.FromMilliseconds(200));
+        return new Fabric.Actors.Bonds.BondSettings
+        {
+            BondId = 0,
+            Members = [],
+            Mode = mode,
+            Lacp = lacp,
+            LacpTime = lacpTime,
+            LacpFallbackAb = p.GetBoolean("lacp-fallback-ab", false),
+            LacpSystemId = systemId,
+            LacpSystemPriority = priority,
+            UpDelay = Delay("bond-updelay", TimeSpan.Zero),
+            DownDelay = Delay("bond-downdelay", TimeSpan.Zero),
+            Primary = primary,
+            RebalanceInterval = Delay("bond-rebalance-interval", TimeSpan.FromSeconds(10)),
+            DetectMode = detect,
+            MiimonInterval = miimon <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(200) : miimon,
+            HashBasis = (uint)basis,
+            AllMembersActive = p.GetBoolean("all-members-active", false),
+        };
+    }
+
+    private static bool TryParseMac(string text, out ulong mac)
+    {
+        mac = 0;
+        var parts = text.Split(':');
+        if (parts.Length != 6)
+        {
+            return false;
+        }
+
+        foreach (var part in parts)
+        {
+            if (part.Length is 0 or > 2 || !byte.TryParse(part, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var b))
+            {
+                return false;
+            }
+
+            mac = (mac << 8) | b;
+        }
+
+        return true;
     }
 
     private static int Range(ConfigDocument c, string key, int min, int max, string where)

@@ -9,4 +9,11 @@ namespace Fabric.Host.Configuration;
 /// <param name="Mode">VLAN mode (access when only a tag is given, trunk when nothing is).</param>
 /// <param name="Tag">Access or native VLAN.</param>
 /// <param name="Trunks">VLANs a trunk carries (empty = all).</param>
-public sealed record PortSettings(string Name, string Type, int? OfPort, VlanMode Mode, int? Tag, IReadOnlySet<int> Trunks);
+public sealed record PortSettings(string Name, string Type, int? OfPort, VlanMode Mode, int? Tag, IReadOnlySet<int> Trunks)
+{
+    /// <summary>For a bond (<see cref="Type"/> "bond"): its interfaces, in order (≥ 2).</summary>
+    public IReadOnlyList<string> Interfaces { get; init; } = [];
+
+    /// <summary>For a bond: its settings, with <see cref="Fabric.Actors.Bonds.BondSettings.BondId"/> 0 and no members yet (the node numbers them).</summary>
+    public Fabric.Actors.Bonds.BondSettings? Bond { get; init; }
+}

@@ -218,6 +218,16 @@ public sealed class FabricNode : IAsyncDisposable
             {
                 foreach (var p in b.Ports)
                 {
+                    if (p.Bond is not null)
+                    {
+                        foreach (var member in p.Interfaces)
+                        {
+                            _openedDevices[member] = AfPacketPort.Open(member);
+                        }
+
+                        continue;
+                    }
+
                     _openedDevices[p.Name] = p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name);
                 }
             }
@@ -242,6 +252,7 @@ public sealed class FabricNode : IAsyncDisposable
     /// <summary>Attaches the opened devices to the datapath through the datapath actor, which gives each its journaled number.</summary>
     private async Task NumberPortsAsync()
     {
+        var bondIds = 0;
         foreach (var b in Settings.Bridges)
         {
             var ports = new List<BridgePort>();
@@ -249,6 +260,42 @@ public sealed class FabricNode : IAsyncDisposable
             var usedOf = b.Ports.Where(p => p.OfPort is not null).Select(p => p.OfPort!.Value).ToHashSet();
             foreach (var p in b.Ports)
             {
+                if (p.Bond is { } bondConfig)
+                {
+                    var members = new List<Fabric.Actors.Bonds.BondMemberSettings>();
+                    foreach (var member in p.Interfaces)
+                    {
+                        var device = _openedDevices[member];
+                        var memberAdded = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(device, 0), AskTimeout).ConfigureAwait(false);
+                        _openedDevices.Remove(member);
+                        members.Add(new Fabric.Actors.Bonds.BondMemberSettings(member, memberAdded.PortNo, device.MacAddress));
+                    }
+
+                    var bondOf = p.OfPort ?? NextFree(ref nextOf, usedOf);
+                    var bond = bondConfig with { BondId = (ushort)++bondIds, Members = members };
+                    ports.Add(new BridgePort
+                    {
+                        Name = p.Name,
+                        OfPort = bondOf,
+                        DpPort = members[0].DpPort,
+                        Type = "bond",
+                        Mode = p.Mode,
+                        Tag = p.Tag,
+                        Trunks = p.Trunks,
+                        Bond = bond,
+                    });
+                    _log.LogInformation(
+                        "bridge {Bridge}: added bond {Port} (ofport {OfPort}, bond id {BondId}, {Mode}, lacp {Lacp}) with members {Members}",
+                        b.Name,
+                        p.Name,
+                        bondOf,
+                        bond.BondId,
+                        bond.Mode,
+                        bond.Lacp,
+                        string.Join(", ", members.Select(m => $"{m.Name} (dp port {m.DpPort})")));
+                    continue;
+                }
+
                 var opened = _openedDevices[p.Name];
                 var added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(opened, 0), AskTimeout).ConfigureAwait(false);
                 _openedDevices.Remove(p.Name);

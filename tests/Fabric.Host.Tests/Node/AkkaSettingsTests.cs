@@ -43,7 +43,7 @@ public sealed class AkkaSettingsTests
         {
             var batch = new FlowBatch();
             Assert.IsType<DatapathEventSerializer>(system.Serialization.FindSerializerFor(batch));
-            Assert.Equal("fabric.dp.FlowBatch.v3", Akka.Serialization.Serialization.ManifestFor(system.Serialization.FindSerializerFor(batch), batch));
+            Assert.Equal($"fabric.dp.FlowBatch.v{Fabric.Actors.Datapath.Persistence.DatapathEventSerializer.CurrentVersion}", Akka.Serialization.Serialization.ManifestFor(system.Serialization.FindSerializerFor(batch), batch));
             Assert.Throws<SerializationException>(() => system.Serialization.FindSerializerFor(new NotBound(1)));
         }
         finally

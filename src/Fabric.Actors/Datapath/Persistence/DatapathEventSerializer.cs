@@ -20,7 +20,7 @@ public sealed class DatapathEventSerializer : SerializerWithStringManifest
     public const int Id = 1701;
 
     /// <summary>The schema version written.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     /// <summary>The name the serializer is registered under in <c>akka.actor.serializers</c>.</summary>
     public const string Name = "fabric-datapath";

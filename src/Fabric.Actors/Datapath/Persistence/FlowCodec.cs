@@ -105,7 +105,7 @@ public static class FlowCodec
     {
         foreach (var a in actions.Items)
         {
-            into.Add(new ProtoAction { Kind = (uint)a.Kind, Port = a.Port, Tci = a.Tci, Tpid = a.Tpid, Mac = a.Mac });
+            into.Add(new ProtoAction { Kind = (uint)a.Kind, Port = a.Port, Tci = a.Tci, Tpid = a.Tpid, Mac = a.Mac, Bucket = a.Bucket });
         }
     }
 
@@ -131,6 +131,7 @@ public static class FlowCodec
                 DatapathActionKind.Userspace => DatapathAction.Userspace(),
                 DatapathActionKind.SetEthSrc => DatapathAction.SetEthSrc(a.Mac),
                 DatapathActionKind.SetEthDst => DatapathAction.SetEthDst(a.Mac),
+                DatapathActionKind.Bond => DatapathAction.Bond((ushort)a.Port, (byte)a.Bucket),
                 _ => throw new FormatException($"unknown datapath action kind {a.Kind}"),
             };
         }
