@@ -301,8 +301,8 @@ public sealed class LacpBond
     /// <summary>
     /// Our actor information for <paramref name="member"/> (OVS <c>member_get_actor</c>): system priority and id,
     /// <see cref="AggregationKey"/>, the member's port priority and id, and state bits Activity if active, Timeout if
-    /// fast, Synchronization if attached, Defaulted / Expired per status, Aggregation if more than one member, and
-    /// Collecting + Distributing if attached or not negotiated.
+    /// fast, Synchronization if attached and not Expired, Defaulted / Expired per status, Aggregation if more than one
+    /// member, and Collecting + Distributing if in sync (attached, not Expired) or not negotiated.
     /// </summary>
     public LacpInfo ActorInfo(LacpMember member)
     {
@@ -318,7 +318,13 @@ public sealed class LacpBond
             state |= LacpStateFlags.Timeout;
         }
 
-        if (member.Attached)
+        // An expired member withdraws Synchronization (and Collecting/Distributing below) until it hears its partner
+        // again: IEEE 802.1AX-2008 §5.4.15, the Mux machine leaves COLLECTING_DISTRIBUTING when the partner is out of
+        // sync. OVS's lacp.c keeps SYNC while expired, so an OVS partner, which judges only by SYNC, would go on sending
+        // on a link whose return path died until the member is defaulted (3 more seconds); withdrawing it makes the
+        // partner fail over within one PDU of our expiry.
+        var inSync = member.Attached && member.Status != LacpMemberStatus.Expired;
+        if (inSync)
         {
             state |= LacpStateFlags.Synchronization;
         }
@@ -338,7 +344,7 @@ public sealed class LacpBond
             state |= LacpStateFlags.Aggregation;
         }
 
-        if (member.Attached || !Negotiated)
+        if (inSync || !Negotiated)
         {
             state |= LacpStateFlags.Collecting | LacpStateFlags.Distributing;
         }
