@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
 using Fabric.Datapath.Actions;
+using Fabric.Datapath.Bonds;
 using Fabric.Datapath.Buffers;
 using Fabric.Datapath.Flows;
 using Fabric.Datapath.Forwarding;
@@ -25,6 +26,7 @@ public class FastPathBenchmarks
     private FastPath _emcPath = null!;
     private FastPath _megaflowPath = null!;
     private FastPath _fourMaskPath = null!;
+    private FastPath _bondPath = null!;
     private OutputBatches _outputs = null!;
 
     /// <summary>Builds the frames, the tables and warms the EMC.</summary>
@@ -38,6 +40,17 @@ public class FastPathBenchmarks
 
         _outputs = new OutputBatches(batchCapacity: 256);
         _outputs.SetPorts(_ports);
+
+        // A balance-slb bond of ports 3 and 4: even buckets on 3, odd on 4.
+        var bonds = new BondTable(threads: 1);
+        var outputs = new ushort[BondMap.Buckets];
+        for (int b = 0; b < outputs.Length; b++)
+        {
+            outputs[b] = (ushort)(3 + (b & 1));
+        }
+
+        bonds.Publish(new BondMap(1, "bond0", BondMode.BalanceSlb, outputs, 3, [new BondMember(3, true, true), new BondMember(4, true, true)], BondInputRule.Slb, false, bonds.CountersFor(1)));
+        _outputs.AttachBonds(bonds, 0);
         _rx = new PacketBatch(Batch);
         for (int i = 0; i < Batch; i++)
         {
@@ -63,13 +76,22 @@ public class FastPathBenchmarks
             four.Install(KeyOf(flow), FourMasks(flow % 4), DatapathActions.OutputTo((ushort)(2 + (flow % 3))));
         }
 
+        // The same flows, output to the bond (a bucket per flow).
+        var bonded = new MegaflowTable();
+        for (int flow = 0; flow < Flows; flow++)
+        {
+            bonded.Install(KeyOf(flow), l2Mask, DatapathActions.Create([DatapathAction.Bond(1, (byte)flow)]));
+        }
+
         _emcPath = new FastPath(l2, stats, upcalls, new ExactMatchCache(insertInvProb: 1), _outputs);
+        _bondPath = new FastPath(bonded, stats, upcalls, new ExactMatchCache(insertInvProb: 1), _outputs);
         _megaflowPath = new FastPath(l2, stats, upcalls, new ExactMatchCache(insertInvProb: 0), _outputs);
         _fourMaskPath = new FastPath(four, stats, upcalls, new ExactMatchCache(insertInvProb: 0), _outputs);
 
         // Warm the EMC and check that every packet hits (a miss would allocate an upcall).
         _emcPath.Process(_rx, 1, 1);
         _fourMaskPath.Process(_rx, 1, 1);
+        _bondPath.Process(_rx, 1, 1);
         _outputs.Clear();
         if (stats.Missed != 0 || upcalls.Count != 0)
         {
@@ -106,6 +128,14 @@ public class FastPathBenchmarks
     public void MegaflowHitFourMasks()
     {
         _fourMaskPath.Process(_rx, 1, 1);
+        _outputs.Clear();
+    }
+
+    /// <summary>Every packet hits the exact-match cache and leaves by a bond output (bucket → member through the bond table, bucket bytes counted).</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public void EmcHitBondOutput()
+    {
+        _bondPath.Process(_rx, 1, 1);
         _outputs.Clear();
     }
 

@@ -53,6 +53,18 @@ public sealed class Capture : IAsyncDisposable
         return c;
     }
 
+    /// <summary>What tcpdump has printed so far (one line per packet).</summary>
+    public string TextSoFar
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _lines.ToString();
+            }
+        }
+    }
+
     /// <summary>Stops tcpdump (SIGINT, so it flushes) and returns the captured lines.</summary>
     public async Task<IReadOnlyList<string>> StopAsync()
     {
