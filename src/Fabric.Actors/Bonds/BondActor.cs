@@ -36,6 +36,7 @@ namespace Fabric.Actors.Bonds;
 public sealed class BondActor : ReceiveActor, IWithTimers
 {
     private const string RebalanceTimer = "rebalance";
+    private const string LacpHoldTimer = "lacp-hold";
 
     private readonly string _bridge;
     private readonly BridgePort _port;
@@ -52,7 +53,9 @@ public sealed class BondActor : ReceiveActor, IWithTimers
     private int _active = -1;
     private string? _lastActive;
     private int _roundRobin;
+    private int _spreadOver;
     private bool _sendLearningPackets;
+    private bool _lacpHeld;
     private BondMap? _published;
     private long _nextRebalanceMs;
     private long _rebalances;
@@ -85,11 +88,18 @@ public sealed class BondActor : ReceiveActor, IWithTimers
             }
         }
 
+        Receive<MemberStarted>(OnMemberStarted);
         Receive<MemberStatus>(OnMemberStatus);
         Receive<LacpReceived>(OnLacpReceived);
         Receive<LacpTransmitDue>(m => { if (Find(m.Name) is { } member) { Transmit(member); } });
         Receive<LacpReceiveExpired>(OnLacpExpired);
         Receive<RebalanceTick>(_ => Rebalance());
+        Receive<LacpHoldExpired>(_ =>
+        {
+            _lacpHeld = false;
+            UpdateLacp();
+            Publish();
+        });
         Receive<GetBondStatus>(_ => Sender.Tell(Status()));
         Receive<GetLacp>(m => Sender.Tell(new LacpText(_lacp is null ? null : m.Stats ? LacpFormatter.ShowStats(_lacp) : LacpFormatter.Show(_lacp))));
         Receive<Migrate>(OnMigrate);
@@ -112,7 +122,10 @@ public sealed class BondActor : ReceiveActor, IWithTimers
     private bool Balanced => _settings.Mode != BondMode.ActiveBackup && !FallbackActive && _settings.EffectiveRebalanceInterval > TimeSpan.Zero;
 
     /// <summary>LACP is configured, not negotiated, and lacp-fallback-ab lets the bond run as active-backup.</summary>
-    private bool FallbackActive => _lacp is { Negotiated: false } && _settings.LacpFallbackAb;
+    private bool FallbackActive => _lacp is not null && !LacpNegotiated && _settings.LacpFallbackAb;
+
+    /// <summary>LACP is negotiated, or held as negotiated after a restart (see <see cref="RestoreFromDatapath"/>).</summary>
+    private bool LacpNegotiated => _lacp is { Negotiated: true } || _lacpHeld;
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -130,11 +143,23 @@ public sealed class BondActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer(RebalanceTimer, RebalanceTick.Instance, interval);
         }
 
+        if (_lacpHeld)
+        {
+            // Three of our own transmit periods, LACP's own patience with a silent partner.
+            var hold = LacpBond.RxMultiplier * (_settings.LacpTime == LacpTime.Fast ? LacpBond.FastTxIntervalMs : LacpBond.SlowTxIntervalMs);
+            Timers.StartSingleTimer(LacpHoldTimer, LacpHoldExpired.Instance, TimeSpan.FromMilliseconds(hold));
+        }
+
         UpdateLacp();
         Publish();
     }
 
-    /// <summary>A restarted bond carries on from the map the datapath forwards by: members' states, buckets, active member.</summary>
+    /// <summary>
+    /// A restarted bond carries on from the map the datapath forwards by: members' states, buckets, active member.
+    /// Its LACP state machine starts afresh (partners unknown, members expired), so when the map was negotiated the
+    /// restored verdicts (negotiated, each member's may_enable) are held until LACP has heard the partners again, or
+    /// for at most three of its transmit periods: a crash then changes nothing on the wire.
+    /// </summary>
     private void RestoreFromDatapath()
     {
         if (_datapath.Bonds.Get(_settings.BondId) is not { } map)
@@ -159,6 +184,33 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         _active = IndexOfDp(map.ActiveMember);
         _lastActive = _active >= 0 ? _members[_active].Settings.Name : null;
         map.Counters.Sum(_countersSeen);
+        if (_lacp is not null && map.InputRule == BondInputRule.Negotiated)
+        {
+            _lacpHeld = true;
+            foreach (var m in _members)
+            {
+                m.HeldMayEnable = map.Member(m.Settings.DpPort)?.MayEnable ?? false;
+            }
+        }
+
+        // The restored buckets were already dealt out over these members: do not deal the unused ones out again.
+        _spreadOver = Array.FindAll(_members, m => m.Enabled).Length;
+    }
+
+    /// <summary>
+    /// A member actor (re)started: a restarted one has lost its LACP transmit and receive timers and its pending
+    /// updelay skip, so it is told again what LACP needs of it.
+    /// </summary>
+    private void OnMemberStarted(MemberStarted s)
+    {
+        if (Find(s.Name) is not { } m)
+        {
+            return;
+        }
+
+        m.LastConfigure = null;
+        m.SkipRequested = false;
+        UpdateLacp();
     }
 
     private void OnMemberStatus(MemberStatus s)
@@ -169,6 +221,7 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         }
 
         var wasEnabled = m.Enabled;
+        m.Reported = true;
         m.Enabled = s.Enabled;
         m.DelayKind = s.DelayKind;
         m.DelayDueMs = s.DelayDueMs;
@@ -178,6 +231,10 @@ public sealed class BondActor : ReceiveActor, IWithTimers
             if (m.Lacp is { } lm && lm.SetCarrier(s.CarrierUp))
             {
                 UpdateLacp();
+
+                // The member is expired now and its receive timer starts again (OVS lacp_member_carrier_changed →
+                // member_set_expired): without this it would keep running from the last PDU.
+                m.Actor.Tell(PduReceived.Instance);
             }
         }
 
@@ -231,12 +288,19 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         }
 
         _lacp.UpdateAttached();
+        if (_lacpHeld && _lacp.Negotiated && Array.TrueForAll(_members, m => !m.HeldMayEnable || m.Lacp!.MayEnable))
+        {
+            // LACP has caught up with what the restored map said: it decides again.
+            _lacpHeld = false;
+            Timers.Cancel(LacpHoldTimer);
+        }
+
         foreach (var m in _members)
         {
             var lm = m.Lacp!;
             var tx = _lacp.ShouldTransmit(lm) ? TimeSpan.FromMilliseconds(lm.TxIntervalMs) : TimeSpan.Zero;
             var rx = lm.RxTimerRunning ? TimeSpan.FromMilliseconds(lm.RxTimeoutMs) : TimeSpan.Zero;
-            var config = new Configure(lm.MayEnable, tx, rx);
+            var config = new Configure(MayEnable(m), tx, rx);
             if (config != m.LastConfigure)
             {
                 m.LastConfigure = config;
@@ -257,6 +321,13 @@ public sealed class BondActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (_lacpHeld && lm.Status != LacpMemberStatus.Current)
+        {
+            // A restarted bond has not heard this member's partner yet: a PDU now would say "expired, not in sync" and
+            // make the partner drop the link. It stays silent (the partner waits 3 of its periods for us) until it hears.
+            return;
+        }
+
         var frame = new byte[LacpPdu.FrameLength];
         var length = _lacp.ComposePdu(lm, frame, MacOf(m));
         _datapath.Execute(0, frame.AsSpan(0, length), DatapathActions.OutputTo(m.Settings.DpPort));
@@ -269,6 +340,7 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         var enabled = EnabledFlags();
         if (_settings.Mode != BondMode.ActiveBackup)
         {
+            SpreadUnusedBuckets(enabled);
             BucketAssignment.FillUnassigned(_bucketMember, enabled, ref _roundRobin);
         }
 
@@ -287,7 +359,7 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         var members = new List<BondMember>(_members.Length);
         foreach (var m in _members)
         {
-            members.Add(new BondMember(m.Settings.DpPort, m.Enabled, m.Lacp?.MayEnable ?? true));
+            members.Add(new BondMember(m.Settings.DpPort, m.Enabled, MayEnable(m)));
         }
 
         var activeDp = _active >= 0 ? _members[_active].Settings.DpPort : (ushort)0;
@@ -301,8 +373,9 @@ public sealed class BondActor : ReceiveActor, IWithTimers
             _datapathActor.Tell(new SetBond(_settings.BondId, _port.Name, _settings.Mode, outputs, activeDp, members, rule, allActive), Self);
             if (previous is not null && (previous.ActiveMember != activeDp || previous.InputRule != rule || !previous.Members.SequenceEqual(members)))
             {
-                // Input verdicts (active member, admissibility) are cached in the members' megaflows: translate them again.
-                _datapathActor.Tell(new DeletePortFlows(_port.DpPorts));
+                // Input verdicts (active member, admissibility) are cached in the members' megaflows: translate them
+                // again. No sender: the datapath actor's FlowsDeleted reply would only be an unhandled message here.
+                _datapathActor.Tell(new DeletePortFlows(_port.DpPorts), ActorRefs.NoSender);
             }
         }
 
@@ -312,9 +385,47 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// OVS gives a bucket its member when the bucket first carries a packet (choose_output_member), so buckets spread over
+    /// the members enabled by then. Fabric assigns all 256 up front, so when more members become enabled, the buckets
+    /// that have not carried a byte yet are dealt out again over all enabled members; buckets with traffic stay where
+    /// they are (only rebalancing moves them).
+    /// </summary>
+    private void SpreadUnusedBuckets(bool[] enabled)
+    {
+        var count = enabled.Count(e => e);
+        if (count <= _spreadOver)
+        {
+            _spreadOver = count;
+            return;
+        }
+
+        _spreadOver = count;
+
+        // Deal from the first member, so the layout does not depend on which member actor happened to report first.
+        _roundRobin = 0;
+        Span<long> sent = stackalloc long[BondMap.Buckets];
+        sent.Clear();
+        _datapath.Bonds.Get(_settings.BondId)?.Counters.Sum(sent);
+        for (var b = 0; b < BondMap.Buckets; b++)
+        {
+            if (sent[b] == 0 && _bucketBytes[b] == 0)
+            {
+                _bucketMember[b] = -1;
+            }
+        }
+    }
+
     /// <summary>OVS bond_choose_member and the re-choice rules of bond_run (ovs-facts §1.6).</summary>
     private void ChooseActive()
     {
+        if (!Array.TrueForAll(_members, m => m.Reported))
+        {
+            // Until every member actor has reported its link once, "the first member up" would only be the first
+            // actor to get a thread: wait, then choose in configuration order as OVS's single pass over its members does.
+            return;
+        }
+
         var primaryRule = _settings.Primary is not null && (_settings.Mode == BondMode.ActiveBackup || _settings.LacpFallbackAb);
         var primary = primaryRule ? Array.FindIndex(_members, m => m.Settings.Name == _settings.Primary && m.Enabled) : -1;
         var needChoice = _active < 0 || !_members[_active].Enabled || (primary >= 0 && primary != _active && _settings.Mode == BondMode.ActiveBackup);
@@ -380,7 +491,7 @@ public sealed class BondActor : ReceiveActor, IWithTimers
 
     private OutputKind EffectiveOutput()
     {
-        if (_lacp is not null && !_lacp.Negotiated)
+        if (_lacp is not null && !LacpNegotiated)
         {
             return _settings.LacpFallbackAb ? OutputKind.Active : OutputKind.None;
         }
@@ -395,7 +506,7 @@ public sealed class BondActor : ReceiveActor, IWithTimers
 
     private BondInputRule InputRule()
     {
-        if (_lacp is { Negotiated: true })
+        if (_lacp is not null && LacpNegotiated)
         {
             return BondInputRule.Negotiated;
         }
@@ -583,7 +694,7 @@ public sealed class BondActor : ReceiveActor, IWithTimers
                 }
             }
 
-            views.Add(new MemberView(m.Settings.Name, m.Enabled, m.Lacp?.MayEnable ?? true, m.CarrierUp, m.DelayKind, m.DelayKind is null ? 0 : Math.Max(0, m.DelayDueMs - now), MacOf(m), buckets));
+            views.Add(new MemberView(m.Settings.Name, m.Enabled, MayEnable(m), m.CarrierUp, m.DelayKind, m.DelayKind is null ? 0 : Math.Max(0, m.DelayDueMs - now), MacOf(m), buckets));
         }
 
         views.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -630,7 +741,15 @@ public sealed class BondActor : ReceiveActor, IWithTimers
 
     private Member? Find(string name) => Array.Find(_members, m => m.Settings.Name == name);
 
+    /// <summary>LACP allows the member (always without LACP; as restored while the restored verdicts are held).</summary>
+    private bool MayEnable(Member m) => m.Lacp is not { } lm || lm.MayEnable || (_lacpHeld && m.HeldMayEnable);
+
     private int IndexOfDp(ushort dp) => dp == 0 ? -1 : Array.FindIndex(_members, m => m.Settings.DpPort == dp);
+
+    private sealed class LacpHoldExpired
+    {
+        public static readonly LacpHoldExpired Instance = new();
+    }
 
     private enum OutputKind
     {
@@ -657,6 +776,12 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         public long DelayDueMs { get; set; }
 
         public bool SkipRequested { get; set; }
+
+        /// <summary>The member actor has sent at least one status since this actor (re)started.</summary>
+        public bool Reported { get; set; }
+
+        /// <summary>may_enable as the restored map had it (used while <see cref="_lacpHeld"/>).</summary>
+        public bool HeldMayEnable { get; set; }
 
         public Configure? LastConfigure { get; set; }
     }

@@ -97,6 +97,7 @@ public sealed class MemberActor : ReceiveActor, IWithTimers
         }
 
         Timers.StartPeriodicTimer(PollTimer, Poll.Instance, _bond.LinkPollInterval);
+        Context.Parent.Tell(new MemberStarted(_member.Name));
         Evaluate();
         Context.Parent.Tell(Status());
     }

@@ -13,7 +13,7 @@ public static class MemberProtocol
     /// <param name="LacpReceiveTimeout">Time without a received LACPDU after which the bond is told; zero = no timer.</param>
     public sealed record Configure(bool MayEnable, TimeSpan LacpTransmitInterval, TimeSpan LacpReceiveTimeout);
 
-    /// <summary>Bond → member: an LACPDU was received on it; restart the receive timer.</summary>
+    /// <summary>Bond → member: restart the LACP receive timer (an LACPDU was received on it, or its carrier changed).</summary>
     public sealed record PduReceived
     {
         /// <summary>The one instance.</summary>
@@ -33,6 +33,13 @@ public static class MemberProtocol
     /// <summary>Command: enable or disable the member administratively (bond/enable-member, bond/disable-member); answered with <see cref="MemberStatus"/>.</summary>
     /// <param name="Enabled">True to allow the member again, false to disable it at once.</param>
     public sealed record SetAdminState(bool Enabled);
+
+    /// <summary>
+    /// Member → bond, first thing after the member actor (re)started: it has lost its LACP timers and what it was last
+    /// told, so the bond sends it its <see cref="Configure"/> again.
+    /// </summary>
+    /// <param name="Name">Member interface name.</param>
+    public sealed record MemberStarted(string Name);
 
     /// <summary>Member → bond: the member's state changed (or was asked for).</summary>
     /// <param name="Name">Member interface name.</param>

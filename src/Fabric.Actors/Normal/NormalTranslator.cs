@@ -111,12 +111,17 @@ public sealed class NormalTranslator
             return Drop(ref wc, vlan, -1, refused);
         }
 
+        // OVS xlate_normal evaluates is_gratuitous_arp for every admitted frame (MAC learning needs it), so its
+        // megaflows match the opcode of broadcast ARPs and the addresses of broadcast ARP requests.
+        _ = IsGratuitousArp(key, ref wc);
         var learned = !MacLearningTable.IsMulticast(key.DlSrc) && macs.Lookup(vlan, key.DlSrc) != inPort.OfPort ? inPort.OfPort : -1;
 
         var outputs = new List<DatapathAction>(8);
         var state = new TagState(tagged, key.VlanTci);
         var pcp = tagged ? (ushort)(key.VlanTci & 0xe000) : (ushort)0;
-        var dst = macs.Lookup(vlan, key.DlDst);
+        // OVS learns the source before it looks the destination up: a frame to its own source address, which it has
+        // just learned (or moved) here, finds it on the input port.
+        var dst = learned >= 0 && key.DlDst == key.DlSrc ? inPort.OfPort : macs.Lookup(vlan, key.DlDst);
         string reason;
         if (dst is int outOf && _byOfPort.TryGetValue(outOf, out var outPort))
         {
@@ -185,33 +190,55 @@ public sealed class NormalTranslator
 
         // balance-slb "drop if moved": a source learned on another port has looped back through the bond, unless it is
         // a gratuitous ARP (which may move an entry).
-        if (macs.Lookup(vlan, key.DlSrc) is int learnedOn && learnedOn != port.OfPort)
+        if (macs.Lookup(vlan, key.DlSrc) is int learnedOn && learnedOn != port.OfPort && !IsGratuitousArp(key, ref wc))
         {
-            if (key.DlType == EthTypeArp)
-            {
-                wc.UnwildcardArpOp();
-                wc.UnwildcardNwSrc();
-                wc.UnwildcardNwDst();
-                if (IsGratuitousArp(key))
-                {
-                    return null;
-                }
-            }
-
             return "SLB bond thinks this packet looped back, dropping";
         }
 
         return null;
     }
 
-    /// <summary>OVS is_gratuitous_arp: an ARP to broadcast that is a reply, or a request whose sender and target IP are equal.</summary>
-    private static bool IsGratuitousArp(in FlowKey key) =>
-        key.DlDst == 0xffff_ffff_ffffUL && (key.ArpOp == 2 || (key.ArpOp == 1 && key.Ipv4Src == key.Ipv4Dst));
+    /// <summary>
+    /// OVS is_gratuitous_arp: an ARP to broadcast that is a reply, or a request whose sender and target IP are equal;
+    /// un-wildcards exactly what OVS reads on the way: dl_dst, then for broadcasts the opcode, then for requests the
+    /// sender and target IPs.
+    /// </summary>
+    private static bool IsGratuitousArp(in FlowKey key, ref FlowWildcards wc)
+    {
+        if (key.DlType != EthTypeArp)
+        {
+            return false;
+        }
+
+        wc.UnwildcardDlDst();
+        if (key.DlDst != 0xffff_ffff_ffffUL)
+        {
+            return false;
+        }
+
+        wc.UnwildcardArpOp();
+        if (key.ArpOp == 2)
+        {
+            return true;
+        }
+
+        if (key.ArpOp != 1)
+        {
+            return false;
+        }
+
+        wc.UnwildcardIpv4Src();
+        wc.UnwildcardIpv4Dst();
+        return key.Ipv4Src == key.Ipv4Dst;
+    }
 
     /// <summary>Appends the tag operations that make the frame right for <paramref name="port"/>, then the output (a bond output for a bond).</summary>
     private static void Emit(List<DatapathAction> actions, ref TagState state, BridgePort port, int vlan, ushort pcp, in FlowKey key, ref FlowWildcards wc)
     {
-        if (port.EgressTagged(vlan))
+        // OVS xvlan_put: a copy keeps an 802.1Q header whenever its TCI (VID | PCP) is non-zero, so a priority-tagged
+        // frame (VID 0, PCP != 0) stays priority-tagged on a trunk in VLAN 0 (access ports always strip).
+        var priorityTagged = vlan == 0 && pcp != 0 && port.Mode is VlanMode.Trunk or VlanMode.NativeTagged;
+        if (port.EgressTagged(vlan) || priorityTagged)
         {
             var tci = (ushort)(VlanCfi | pcp | (vlan & 0x0fff));
             if (!state.Tagged)
@@ -253,8 +280,16 @@ public sealed class NormalTranslator
         actions.Add(DatapathAction.Bond(bond.BondId, (byte)bucket));
     }
 
-    /// <summary>IEEE 802.1D reserved group addresses 01:80:c2:00:00:00–0f (never forwarded by default, ovs-facts §1.8).</summary>
-    private static bool IsReserved(ulong mac) => (mac & ~0xfUL) == 0x0180_c200_0000UL;
+    /// <summary>
+    /// OVS eth_addr_is_reserved (ovs-facts §1.8, never forwarded by default): the IEEE 802.1D group addresses
+    /// 01:80:c2:00:00:00–0f, Extreme EDP/EAPS 00:e0:2b:00:00:00/04/06, Cisco ISL 01:00:0c:00:00:00, PAgP/UDLD/CDP/DTP/VTP
+    /// 01:00:0c:cc:cc:cc, PVST+ 01:00:0c:cc:cc:cd, STP Uplink Fast 01:00:0c:cd:cd:cd and Cisco CFM 01:00:0c:cc:cc:c0–c7.
+    /// </summary>
+    private static bool IsReserved(ulong mac) =>
+        (mac & ~0xfUL) == 0x0180_c200_0000UL
+        || (mac & ~0x7UL) == 0x0100_0ccc_ccc0UL
+        || mac is 0x00e0_2b00_0000UL or 0x00e0_2b00_0004UL or 0x00e0_2b00_0006UL
+            or 0x0100_0c00_0000UL or 0x0100_0ccc_ccccUL or 0x0100_0ccc_cccdUL or 0x0100_0ccd_cdcdUL;
 
     private readonly record struct TagState(bool Tagged, ushort Tci);
 }

@@ -94,6 +94,9 @@ public sealed class NormalTranslatorTests
         expected.UnwildcardDlSrc();
         expected.UnwildcardDlDst();
         expected.UnwildcardVlanTci();
+
+        // A broadcast ARP (opcode 0 here): the gratuitous-ARP test reads the opcode, and stops there (OVS is_gratuitous_arp).
+        expected.UnwildcardArpOp();
         Assert.Equal(expected.ToMask(), r.Mask);
     }
 

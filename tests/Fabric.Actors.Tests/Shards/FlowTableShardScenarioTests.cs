@@ -26,7 +26,9 @@ public sealed class FlowTableShardScenarioTests
         Assert.Equal((0, 1, 1), (s.TakeSent(1), s.TakeSent(2), s.TakeSent(3)));
 
         var flow = Assert.Single(s.Datapath.Flows.Snapshot());
-        Assert.Equal("recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth(src=02:00:00:00:00:01,dst=ff:ff:ff:ff:ff:ff),eth_type(0x0806)", FlowFormatter.FormatOdp(flow.Key, flow.Mask));
+        // A broadcast ARP request: NORMAL asks whether it is a gratuitous ARP (OVS is_gratuitous_arp), so the opcode and
+        // both addresses are matched too.
+        Assert.Equal("recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth(src=02:00:00:00:00:01,dst=ff:ff:ff:ff:ff:ff),eth_type(0x0806),arp(sip=10.0.0.1,tip=10.0.0.2,op=1)", FlowFormatter.FormatOdp(flow.Key, flow.Mask));
         Assert.Equal("2,3", flow.Actions.ToString());
 
         // The next identical frame is forwarded by the datapath alone: no upcall.

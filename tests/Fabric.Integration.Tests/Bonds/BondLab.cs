@@ -75,12 +75,15 @@ public sealed class BondLab : IAsyncDisposable
     /// Builds the lab: <paramref name="fabricBond"/> are the HOCON settings of Fabric's bond (after interfaces),
     /// <paramref name="ovsBond"/> the <c>ovs-vsctl add-bond</c> settings of OVS's.
     /// </summary>
-    public static async Task<BondLab> StartAsync(string fabricBond, string[] ovsBond)
+    /// <param name="fabricBond">Fabric's bond settings.</param>
+    /// <param name="ovsBond">OVS's bond settings.</param>
+    /// <param name="extraFabric">HOCON lines added inside <c>fabric { }</c>.</param>
+    public static async Task<BondLab> StartAsync(string fabricBond, string[] ovsBond, string extraFabric = "")
     {
         var lab = new BondLab(OvsLab.Create());
         try
         {
-            await lab.BuildAsync(fabricBond, ovsBond);
+            await lab.BuildAsync(fabricBond, ovsBond, extraFabric);
             return lab;
         }
         catch
@@ -90,7 +93,7 @@ public sealed class BondLab : IAsyncDisposable
         }
     }
 
-    private async Task BuildAsync(string fabricBond, string[] ovsBond)
+    private async Task BuildAsync(string fabricBond, string[] ovsBond, string extraFabric)
     {
         var id = _ovsLab.Id;
         OvsHost = _ovsLab.AddHost(2);
@@ -137,6 +140,7 @@ public sealed class BondLab : IAsyncDisposable
                 { name = {{hostPort}} }
                 { name = bond0, type = bond, interfaces = [{{MemberA}}, {{MemberB}}], {{fabricBond}} }
               ] } ]
+              {{extraFabric}}
             }
             """;
         File.WriteAllText(Path.Combine(_dir, "fabric.conf"), config);

