@@ -37,15 +37,7 @@ public static class BondFrames
     {
         var f = new byte[vlan != 0 ? 64 : 60];
         var off = Eth(f, dst, src, 0x0806, vlan);
-        var a = f.AsSpan(off);
-        BinaryPrimitives.WriteUInt16BigEndian(a, 1);
-        BinaryPrimitives.WriteUInt16BigEndian(a[2..], 0x0800);
-        a[4] = 6;
-        a[5] = 4;
-        BinaryPrimitives.WriteUInt16BigEndian(a[6..], 1);
-        WriteMac(a[8..], src);
-        BinaryPrimitives.WriteUInt32BigEndian(a[14..], senderIp);
-        BinaryPrimitives.WriteUInt32BigEndian(a[24..], targetIp);
+        Support.Frames.WriteArpRequest(f.AsSpan(off), src, senderIp, targetIp);
         return f;
     }
 

@@ -9,7 +9,13 @@ public static class Frames
     {
         var f = new byte[42];
         Eth(f, dst, src, 0x0806);
-        var a = f.AsSpan(14);
+        WriteArpRequest(f.AsSpan(14), src, senderIp, targetIp);
+        return f;
+    }
+
+    /// <summary>Writes an IPv4-over-Ethernet ARP request body (28 bytes) from <paramref name="src"/> into <paramref name="a"/>.</summary>
+    public static void WriteArpRequest(Span<byte> a, ulong src, uint senderIp, uint targetIp)
+    {
         BinaryPrimitives.WriteUInt16BigEndian(a, 1);
         BinaryPrimitives.WriteUInt16BigEndian(a[2..], 0x0800);
         a[4] = 6;
@@ -18,7 +24,6 @@ public static class Frames
         WriteMac(a[8..], src);
         BinaryPrimitives.WriteUInt32BigEndian(a[14..], senderIp);
         BinaryPrimitives.WriteUInt32BigEndian(a[24..], targetIp);
-        return f;
     }
 
     public static byte[] Udp(ulong src, ulong dst, uint srcIp, uint dstIp, ushort srcPort, ushort dstPort)
