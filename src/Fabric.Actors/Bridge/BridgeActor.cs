@@ -157,11 +157,12 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
     private void Learn(LearnMac m)
     {
         var result = _macs.Learn(m.Vlan, m.Mac, m.OfPort, NowMs);
-        if (result is MacLearnResult.Learned or MacLearnResult.Moved)
+        var locked = m.LockGratArp && _macs.LockGratArp(m.Vlan, m.Mac, NowMs);
+        if (result is MacLearnResult.Learned or MacLearnResult.Moved || locked)
         {
             // Megaflows that flooded towards this address, or forwarded to its old port, are now wrong.
             _published.Publish(_macs.View);
-            _datapathActor.Tell(new InvalidateMacs(_dpPorts, [new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved)]));
+            _datapathActor.Tell(new InvalidateMacs(_dpPorts, [new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved || locked)]));
         }
 
         if (m.Then is { } install)
@@ -173,17 +174,25 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
 
     private void Age()
     {
-        var expired = _macs.Expire(NowMs);
-        if (expired.Count == 0)
+        var now = NowMs;
+        var expired = _macs.Expire(now);
+        var unlocked = _macs.ExpireGratArpLocks(now);
+        if (expired.Count == 0 && unlocked.Count == 0)
         {
             return;
         }
 
+        // A released gratuitous-ARP lock changes the verdict on gratuitous ARPs from bonds: those megaflows go too.
         _published.Publish(_macs.View);
-        var changes = new MacInvalidation[expired.Count];
-        for (var i = 0; i < changes.Length; i++)
+        var changes = new MacInvalidation[expired.Count + unlocked.Count];
+        for (var i = 0; i < expired.Count; i++)
         {
             changes[i] = new MacInvalidation(expired[i].Vlan, expired[i].Mac, Source: true);
+        }
+
+        for (var i = 0; i < unlocked.Count; i++)
+        {
+            changes[expired.Count + i] = new MacInvalidation(unlocked[i].Vlan, unlocked[i].Mac, Source: true);
         }
 
         _datapathActor.Tell(new InvalidateMacs(_dpPorts, changes));

@@ -22,7 +22,12 @@ public static class BridgeProtocol
     /// the change made wrong, and only then forwards <paramref name="Then"/> (the upcall's install and packet-out) to the
     /// datapath actor: whatever the packet causes (a reply) is translated against a table that already has its source.
     /// </summary>
-    public sealed record LearnMac(int Vlan, ulong Mac, int OfPort, Fabric.Actors.Datapath.DatapathProtocol.InstallFlow? Then = null);
+    /// <param name="Vlan">The VLAN.</param>
+    /// <param name="Mac">The source address.</param>
+    /// <param name="OfPort">The port it arrived on.</param>
+    /// <param name="Then">The upcall's install and packet-out, forwarded to the datapath actor after learning.</param>
+    /// <param name="LockGratArp">The frame is a gratuitous ARP on a port that is not a bond: lock the entry for 5 s (OVS mac_entry_set_grat_arp_lock).</param>
+    public sealed record LearnMac(int Vlan, ulong Mac, int OfPort, Fabric.Actors.Datapath.DatapathProtocol.InstallFlow? Then = null, bool LockGratArp = false);
 
     /// <summary>A source address that carried traffic through a cached megaflow (OVS learns from pushed stats).</summary>
     public sealed record MacSeen(int Vlan, ulong Mac, int OfPort);

@@ -20,6 +20,8 @@ public sealed class MacLearningTable
     private readonly LinkedList<Entry> _lru = new();
     private readonly Dictionary<int, int> _perPort = new();
     private ImmutableDictionary<(int Vlan, ulong Mac), int> _ports = ImmutableDictionary<(int Vlan, ulong Mac), int>.Empty;
+    private readonly Dictionary<(int Vlan, ulong Mac), long> _lockedUntil = new();
+    private ImmutableHashSet<(int Vlan, ulong Mac)> _locked = ImmutableHashSet<(int Vlan, ulong Mac)>.Empty;
     private MacTableView? _view;
     private long _version;
     private long _learned;
@@ -54,7 +56,60 @@ public sealed class MacLearningTable
     public long Version => _version;
 
     /// <summary>The current contents as an immutable version (the same object until the next change).</summary>
-    public MacTableView View => _view ??= new MacTableView(_ports, Epoch, _version);
+    public MacTableView View => _view ??= new MacTableView(_ports, Epoch, _version) { GratArpLocked = _locked };
+
+    /// <summary>How long a gratuitous ARP learned on a port that is not a bond locks its entry (OVS MAC_GRAT_ARP_LOCK_TIME).</summary>
+    public static readonly TimeSpan GratArpLockTime = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Locks the entry of (<paramref name="vlan"/>, <paramref name="mac"/>) for <see cref="GratArpLockTime"/> from
+    /// <paramref name="nowMs"/>: it was just learned from a gratuitous ARP on a port that is not a bond (OVS
+    /// mac_entry_set_grat_arp_lock). Returns true when the entry was not locked before (the view changed).
+    /// </summary>
+    public bool LockGratArp(int vlan, ulong mac, long nowMs)
+    {
+        if (!_entries.ContainsKey((vlan, mac)))
+        {
+            return false;
+        }
+
+        var isNew = !_lockedUntil.ContainsKey((vlan, mac));
+        _lockedUntil[(vlan, mac)] = nowMs + (long)GratArpLockTime.TotalMilliseconds;
+        if (isNew)
+        {
+            _locked = _locked.Add((vlan, mac));
+            Changed();
+        }
+
+        return isNew;
+    }
+
+    /// <summary>Releases the gratuitous-ARP locks that ran out at <paramref name="nowMs"/> (and those of removed entries); returns the released keys.</summary>
+    public IReadOnlyList<(int Vlan, ulong Mac)> ExpireGratArpLocks(long nowMs)
+    {
+        List<(int Vlan, ulong Mac)>? released = null;
+        foreach (var (key, until) in _lockedUntil)
+        {
+            if (until <= nowMs || !_entries.ContainsKey(key))
+            {
+                (released ??= new()).Add(key);
+            }
+        }
+
+        if (released is null)
+        {
+            return [];
+        }
+
+        foreach (var key in released)
+        {
+            _lockedUntil.Remove(key);
+        }
+
+        _locked = _locked.Except(released);
+        Changed();
+        return released;
+    }
 
     /// <summary>Totals since creation: entries learned, moved, expired and evicted (fdb/stats-show).</summary>
     public (long Learned, long Moved, long Expired, long Evicted) Statistics => (_learned, _moved, _expired, _evicted);
@@ -158,6 +213,8 @@ public sealed class MacLearningTable
         _lru.Clear();
         _perPort.Clear();
         _ports = ImmutableDictionary<(int Vlan, ulong Mac), int>.Empty;
+        _lockedUntil.Clear();
+        _locked = _locked.Clear();
         Changed();
         return n;
     }

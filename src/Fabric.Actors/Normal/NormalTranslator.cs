@@ -113,8 +113,13 @@ public sealed class NormalTranslator
 
         // OVS xlate_normal evaluates is_gratuitous_arp for every admitted frame (MAC learning needs it), so its
         // megaflows match the opcode of broadcast ARPs and the addresses of broadcast ARP requests.
-        _ = IsGratuitousArp(key, ref wc);
+        var gratArp = IsGratuitousArp(key, ref wc);
         var learned = !MacLearningTable.IsMulticast(key.DlSrc) && macs.Lookup(vlan, key.DlSrc) != inPort.OfPort ? inPort.OfPort : -1;
+        if (learned >= 0 && gratArp && inPort.Bond is not null && macs.IsGratArpLocked(vlan, key.DlSrc))
+        {
+            // OVS update_learning_table__: a gratuitous ARP reflected back over a bond does not move a locked entry.
+            learned = -1;
+        }
 
         var outputs = new List<DatapathAction>(8);
         var state = new TagState(tagged, key.VlanTci);
@@ -127,12 +132,12 @@ public sealed class NormalTranslator
         {
             if (outPort.OfPort == inPort.OfPort)
             {
-                return Drop(ref wc, vlan, learned, "learned port is input port, dropping");
+                return Drop(ref wc, vlan, learned, "learned port is input port, dropping") with { IsGratuitousArp = gratArp };
             }
 
             if (!outPort.Carries(vlan))
             {
-                return Drop(ref wc, vlan, learned, "learned port does not carry the VLAN, dropping");
+                return Drop(ref wc, vlan, learned, "learned port does not carry the VLAN, dropping") with { IsGratuitousArp = gratArp };
             }
 
             Emit(outputs, ref state, outPort, vlan, pcp, key, ref wc);
@@ -152,7 +157,7 @@ public sealed class NormalTranslator
         }
 
         var actions = outputs.Count == 0 ? DatapathActions.Drop : DatapathActions.Create(CollectionsMarshal.AsSpan(outputs));
-        return new XlateResult(actions, wc.ToMask(), vlan, learned, reason);
+        return new XlateResult(actions, wc.ToMask(), vlan, learned, reason) { IsGratuitousArp = gratArp };
     }
 
     private static XlateResult Drop(ref FlowWildcards wc, int vlan, int learned, string reason) =>
@@ -190,7 +195,8 @@ public sealed class NormalTranslator
 
         // balance-slb "drop if moved": a source learned on another port has looped back through the bond, unless it is
         // a gratuitous ARP (which may move an entry).
-        if (macs.Lookup(vlan, key.DlSrc) is int learnedOn && learnedOn != port.OfPort && !IsGratuitousArp(key, ref wc))
+        if (macs.Lookup(vlan, key.DlSrc) is int learnedOn && learnedOn != port.OfPort
+            && (!IsGratuitousArp(key, ref wc) || macs.IsGratArpLocked(vlan, key.DlSrc)))
         {
             return "SLB bond thinks this packet looped back, dropping";
         }

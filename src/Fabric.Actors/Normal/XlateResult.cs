@@ -20,4 +20,7 @@ public sealed record XlateResult(DatapathActions Actions, FlowMask Mask, int Vla
 {
     /// <summary>True for an LACPDU on a bond member with LACP: the packet goes to the bond (its actions only send it up again).</summary>
     public bool IsLacp { get; init; }
+
+    /// <summary>The frame is a gratuitous ARP (OVS is_gratuitous_arp): learning it on a port that is not a bond locks the entry for 5 s.</summary>
+    public bool IsGratuitousArp { get; init; }
 }

@@ -152,7 +152,8 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         {
             // A new or moved source: the bridge learns it first and then passes the install on (OVS learns before
             // the packet is executed), so a reply to this packet already finds the address.
-            Context.Parent.Tell(new LearnMac(result.Vlan, key.DlSrc, result.LearnOfPort, install));
+            var lockGratArp = result.IsGratuitousArp && _translator.PortByDp(key.InPort)?.Bond is null;
+            Context.Parent.Tell(new LearnMac(result.Vlan, key.DlSrc, result.LearnOfPort, install, lockGratArp));
         }
         else
         {

@@ -122,4 +122,26 @@ public sealed class MacLearningTableTests
         Assert.NotEqual(new MacLearningTable().Epoch, t.Epoch);
         Assert.NotEqual(0, t.Epoch);
     }
+
+    [Fact]
+    public void A_gratuitous_arp_lock_shows_in_the_view_for_5_s_and_goes_with_its_entry()
+    {
+        var t = new MacLearningTable();
+        Assert.False(t.LockGratArp(10, 0x0200_0000_0001UL, 1000)); // no entry: nothing to lock
+        t.Learn(10, 0x0200_0000_0001UL, 1, 1000);
+        var before = t.Version;
+        Assert.True(t.LockGratArp(10, 0x0200_0000_0001UL, 1000));
+        Assert.False(t.LockGratArp(10, 0x0200_0000_0001UL, 2000)); // extended, not new
+        Assert.True(t.View.IsGratArpLocked(10, 0x0200_0000_0001UL));
+        Assert.False(t.View.IsGratArpLocked(20, 0x0200_0000_0001UL));
+        Assert.True(t.Version > before);
+
+        Assert.Empty(t.ExpireGratArpLocks(6999)); // locked until 2000 + 5000
+        Assert.Equal([(10, 0x0200_0000_0001UL)], t.ExpireGratArpLocks(7000));
+        Assert.False(t.View.IsGratArpLocked(10, 0x0200_0000_0001UL));
+
+        t.LockGratArp(10, 0x0200_0000_0001UL, 8000);
+        t.Flush();
+        Assert.False(t.View.IsGratArpLocked(10, 0x0200_0000_0001UL));
+    }
 }

@@ -34,6 +34,49 @@ public abstract class DatapathJournalScenarios
 
 
     [Fact]
+    public async Task Bond_maps_are_journaled_with_the_flows_and_restored_from_events_and_from_a_snapshot()
+    {
+        using var s = new BridgeScenario(store: NewStore());
+        var outputs = Enumerable.Range(0, 256).Select(b => (ushort)(b % 2 == 0 ? 2 : 3)).ToArray();
+        var set = new DatapathProtocol.SetBond(4, "bond0", Fabric.Datapath.Bonds.BondMode.BalanceSlb, outputs, 2,
+            [new Fabric.Datapath.Bonds.BondMember(2, true, true), new Fabric.Datapath.Bonds.BondMember(3, true, false)], Fabric.Datapath.Bonds.BondInputRule.Slb, true);
+        await s.DatapathActor.Ask<DatapathProtocol.BondSet>(set, TimeSpan.FromSeconds(5));
+        s.AwaitAssert(() => Assert.Contains(s.EventsOf(), e => e is FlowBatch b && b.Changes.Any(c => c.Bond is { BondId: 4 })));
+        s.StopDatapathActor();
+
+        // From the events.
+        var (actor, dp2, _) = s.StartSecondProcess();
+        using var _ = dp2;
+        AssertSame(dp2.Bonds.Get(4));
+
+        // From a snapshot, after a failover moved every bucket to port 3.
+        var failover = set with { Outputs = Enumerable.Repeat((ushort)3, 256).ToArray(), ActiveMember = 3 };
+        await actor.Ask<DatapathProtocol.BondSet>(failover, TimeSpan.FromSeconds(5));
+        var cp = await actor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Checkpoint(), TimeSpan.FromSeconds(10));
+        Assert.Null(cp.Error);
+        Assert.Contains(Assert.IsType<DatapathSnapshot>(s.LatestSnapshot()!.Snapshot).Bonds, b => b.BondId == 4 && b.ActiveMember == 3);
+        s.StopActor(actor);
+        var (_, dp3, _) = s.StartSecondProcess("datapath3");
+        using var __ = dp3;
+        var restored = dp3.Bonds.Get(4)!;
+        Assert.Equal(3, restored.ActiveMember);
+        Assert.True(restored.Outputs.ToArray().All(p => p == 3));
+
+        static void AssertSame(Fabric.Datapath.Bonds.BondMap? m)
+        {
+            Assert.NotNull(m);
+            Assert.Equal("bond0", m.Name);
+            Assert.Equal(Fabric.Datapath.Bonds.BondMode.BalanceSlb, m.Mode);
+            Assert.Equal(2, m.ActiveMember);
+            Assert.Equal(2, m.OutputOf(0));
+            Assert.Equal(3, m.OutputOf(255));
+            Assert.Equal([new Fabric.Datapath.Bonds.BondMember(2, true, true), new Fabric.Datapath.Bonds.BondMember(3, true, false)], m.Members);
+            Assert.Equal(Fabric.Datapath.Bonds.BondInputRule.Slb, m.InputRule);
+            Assert.True(m.AllMembersActive);
+        }
+    }
+
+    [Fact]
     public async Task A_new_process_recovers_the_megaflow_table_from_the_journal_before_reading_any_port()
     {
         using var s = new BridgeScenario(store: NewStore());
