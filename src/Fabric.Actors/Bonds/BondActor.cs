@@ -84,7 +84,9 @@ public sealed class BondActor : ReceiveActor, IWithTimers
             _lacp = new LacpBond(port.Name, _settings.Lacp, _settings.LacpTime, systemId == 0 ? 0x0200_0000_0001UL : systemId, (ushort)_settings.LacpSystemPriority, _settings.LacpFallbackAb);
             foreach (var m in _members)
             {
-                m.Lacp = _lacp.RegisterMember(m.Settings.Name, m.Settings.DpPort, carrierUp: false);
+                // With the link's current carrier, so that an up link does not count as a carrier change (as OVS).
+                m.CarrierUp = _datapath.GetPort(m.Settings.DpPort)?.CarrierUp ?? false;
+                m.Lacp = _lacp.RegisterMember(m.Settings.Name, m.Settings.DpPort, carrierUp: m.CarrierUp);
             }
         }
 

@@ -104,6 +104,35 @@ public sealed class TableRendererTests
     }
 
     [Fact]
+    public void FormatShow_prints_a_bond_as_one_port_with_an_interface_per_member()
+    {
+        var model = new ShowModel(null,
+        [
+            new ShowBridge("br0",
+            [
+                new ShowPort("bond0", 3, 5, "bond", 10, [], null, true)
+                {
+                    Interfaces = [new ShowInterface("eth1", 5, true), new ShowInterface("eth2", 6, false)],
+                },
+            ]),
+        ]);
+
+        Assert.Contains(
+            "        Port bond0\n" +
+            "            tag: 10\n" +
+            "            Interface eth1\n" +
+            "                ofport: 3\n" +
+            "                dp_port: 5\n" +
+            "                link_state: up\n" +
+            "            Interface eth2\n" +
+            "                ofport: 3\n" +
+            "                dp_port: 6\n" +
+            "                link_state: down\n",
+            TableRenderer.FormatShow(model),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FormatShow_prints_vlan_settings_omits_system_type_and_quotes_like_ovsdb()
     {
         var model = new ShowModel(null,
