@@ -2,6 +2,7 @@
 # Installs the Debian packages the lab needs (and, with --tests, what the tests need too) when they are
 # missing. Needs root (apt-get). Safe to run repeatedly.
 #   lab:     iproute2 (ip netns, veth), iputils-ping, ethtool (offloads off on veths)
+#   --ovs:   also openvswitch-switch (lab/bond.sh runs a private OVS as the bond's LACP partner)
 #   --tests: also iperf3, tcpdump, postgresql (the journal tests start a throwaway server on 127.0.0.1),
 #            openvswitch-switch (the Ovs tests run a private ovsdb-server/ovs-vswitchd as an oracle and LACP
 #            partner). OVS is installed with service starts refused (a temporary policy-rc.d, unless the
@@ -13,6 +14,9 @@ ovs=()
 command -v ip       >/dev/null 2>&1 || need+=(iproute2)
 command -v ping     >/dev/null 2>&1 || need+=(iputils-ping)
 command -v ethtool  >/dev/null 2>&1 || need+=(ethtool)
+if [ "${1:-}" = "--ovs" ]; then
+  command -v ovs-vswitchd >/dev/null 2>&1 || ovs+=(openvswitch-switch)
+fi
 if [ "${1:-}" = "--tests" ]; then
   command -v iperf3  >/dev/null 2>&1 || need+=(iperf3)
   command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
