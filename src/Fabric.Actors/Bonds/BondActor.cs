@@ -54,6 +54,7 @@ public sealed class BondActor : ReceiveActor, IWithTimers
     private string? _lastActive;
     private int _roundRobin;
     private int _spreadOver;
+    private bool _revalidateWhenSet;
     private bool _sendLearningPackets;
     private bool _lacpHeld;
     private BondMap? _published;
@@ -107,7 +108,14 @@ public sealed class BondActor : ReceiveActor, IWithTimers
         Receive<Migrate>(OnMigrate);
         Receive<SetActiveMember>(OnSetActiveMember);
         Receive<SetMemberEnabled>(OnSetMemberEnabled);
-        Receive<BondSet>(_ => { });
+        Receive<BondSet>(_ =>
+        {
+            if (_revalidateWhenSet)
+            {
+                _revalidateWhenSet = false;
+                Context.Parent.Tell(Fabric.Actors.Bridge.BridgeProtocol.RevalidateAll.Instance);
+            }
+        });
         Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
@@ -378,6 +386,11 @@ public sealed class BondActor : ReceiveActor, IWithTimers
                 // Input verdicts (active member, admissibility) are cached in the members' megaflows: translate them
                 // again. No sender: the datapath actor's FlowsDeleted reply would only be an unhandled message here.
                 _datapathActor.Tell(new DeletePortFlows(_port.DpPorts), ActorRefs.NoSender);
+
+                // An upcall translated against the previous map may still be on its way to the datapath actor: once the
+                // new map is live (BondSet), the bridge marks every megaflow stale, so the next revalidation sweep
+                // translates such a one again.
+                _revalidateWhenSet = true;
             }
         }
 

@@ -69,6 +69,11 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         Receive<FlushFdb>(_ => FlushFdbHandler());
         Receive<AgeTick>(_ => Age());
         Receive<GetSettings>(_ => Sender.Tell(_settings));
+        Receive<RevalidateAll>(_ =>
+        {
+            _macs.MarkChanged();
+            _published.Publish(_macs.View);
+        });
         Receive<Bonds.BondProtocol.LacpReceived>(m =>
         {
             if (_bondsByDp.TryGetValue(m.DpPort, out var bond))

@@ -42,6 +42,16 @@ public static class BridgeProtocol
         public static readonly AgeTick Instance = new();
     }
 
+    /// <summary>
+    /// Something NORMAL reads besides the MAC table changed (a bond's active member or input rule): the bridge publishes
+    /// a new table version, so the shards' next revalidation sweep translates every megaflow again (OVS need_revalidate).
+    /// </summary>
+    public sealed record RevalidateAll
+    {
+        /// <summary>The one instance.</summary>
+        public static readonly RevalidateAll Instance = new();
+    }
+
     /// <summary>Ask for the bridge's configuration; answered with <see cref="BridgeSettings"/>.</summary>
     public sealed record GetSettings;
 }

@@ -255,6 +255,12 @@ public sealed class MacLearningTable
         return list;
     }
 
+    /// <summary>
+    /// Bumps <see cref="Version"/> without changing any entry: something else NORMAL reads changed (a bond's active
+    /// member or input rule), so every megaflow translated before is stale and the revalidators translate it again.
+    /// </summary>
+    public void MarkChanged() => Changed();
+
     /// <summary>True for group addresses (I/G bit set), which are never learned and always flooded.</summary>
     public static bool IsMulticast(ulong mac) => (mac & 0x0100_0000_0000UL) != 0;
 
