@@ -29,7 +29,8 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
                 ovsLacp = await lab.Ovs.AppctlAsync("lacp/show", "bond0");
                 return BothCurrentAttached(fabricLacp, lab.MemberA, lab.MemberB) && BothCurrentAttached(ovsLacp, lab.PeerA, lab.PeerB)
                     && fabricLacp.Contains("status: active negotiated", StringComparison.Ordinal)
-                    && ovsLacp.Contains("status: active negotiated", StringComparison.Ordinal);
+                    && ovsLacp.Contains("status: active negotiated", StringComparison.Ordinal)
+                    && await BothEnabledAsync(lab);
             },
             Negotiation);
         output.WriteLine("fabric lacp/show:\n" + fabricLacp);
@@ -42,7 +43,8 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         Assert.Contains("lacp_status: negotiated", await lab.Ctl("bond/show", "bond0"), StringComparison.Ordinal);
 
         // Traffic crosses the bond both ways.
-        Assert.Equal(0, SwitchLab.Ping(lab.FabricHost, lab.OvsHost.Ip, count: 10, interval: 0.02));
+        var loss = SwitchLab.Ping(lab.FabricHost, lab.OvsHost.Ip, count: 10, interval: 0.02);
+        Assert.True(loss == 0, $"{loss}% ping loss across the bond\n{await lab.Ctl("bond/show", "bond0")}\n{await lab.Ovs.AppctlAsync("bond/show", "bond0")}");
 
         // Many UDP flows (one destination port each): balance-tcp hashes the 5-tuple, so both members carry some.
         var txA = BondLab.TxPackets(lab.MemberA);
@@ -149,7 +151,8 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         {
             var ok = await SwitchLab.WaitUntilAsync(
                 async () => BothCurrentAttached(await lab.Ctl("lacp/show", "bond0"), lab.MemberA, lab.MemberB)
-                    && BothCurrentAttached(await lab.Ovs.AppctlAsync("lacp/show", "bond0"), lab.PeerA, lab.PeerB),
+                    && BothCurrentAttached(await lab.Ovs.AppctlAsync("lacp/show", "bond0"), lab.PeerA, lab.PeerB)
+                    && await BothEnabledAsync(lab),
                 Negotiation);
             Assert.True(ok, "LACP did not negotiate");
             return lab;
@@ -184,6 +187,15 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         }
 
         return longest;
+    }
+
+    /// <summary>Both sides send on both members: LACP attached them and each bond has enabled them (bond/show).</summary>
+    private static async Task<bool> BothEnabledAsync(BondLab lab)
+    {
+        var fabric = await lab.Ctl("bond/show", "bond0");
+        var ovs = await lab.Ovs.AppctlAsync("bond/show", "bond0");
+        return fabric.Contains($"member {lab.MemberA}: enabled", StringComparison.Ordinal) && fabric.Contains($"member {lab.MemberB}: enabled", StringComparison.Ordinal)
+            && ovs.Contains($"member {lab.PeerA}: enabled", StringComparison.Ordinal) && ovs.Contains($"member {lab.PeerB}: enabled", StringComparison.Ordinal);
     }
 
     private static bool BothCurrentAttached(string lacpShow, string a, string b) =>
