@@ -55,6 +55,8 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
     private bool _snapshotInFlight;
     private TimeSpan _recoveryTime;
     private IActorRef? _cleanupWaiter;
+    private IActorRef? _handOverWaiter;
+    private bool _handedOver;
     private long _cleanupFromSequenceNr = -1;
     private long _cleanupDeleteTo = -1;
 
@@ -96,12 +98,22 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         });
         Command<SnapshotTick>(_ =>
         {
-            if (_changesSinceSnapshot > 0 && !_snapshotInFlight)
+            if (_changesSinceSnapshot > 0 && !_snapshotInFlight && !_handedOver)
             {
                 TakeSnapshot();
             }
         });
         Command<Checkpoint>(_ => CheckpointHandler());
+        Command<HandOver>(_ => HandOverHandler());
+        Command<ResumeJournal>(_ =>
+        {
+            if (_handedOver)
+            {
+                _handedOver = false;
+                _log.Info("datapath: the successor did not take over; journaling again from a snapshot of the live table");
+                TakeSnapshot();
+            }
+        });
         Command<Cleanup>(_ => CleanupHandler());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(OnSnapshotFailed);
@@ -443,6 +455,12 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 
     private void Record(FlowChange change)
     {
+        if (_handedOver)
+        {
+            // The successor owns the journal now; the change is in the live table only.
+            return;
+        }
+
         if (_batch is null)
         {
             _batch = new FlowBatch();
@@ -542,6 +560,17 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    private void HandOverHandler()
+    {
+        Flush();
+        var waiter = Sender;
+        DeferAsync(new HandOver(), _ =>
+        {
+            _handOverWaiter = waiter;
+            TakeSnapshot();
+        });
+    }
+
     private void CheckpointHandler()
     {
         Flush();
@@ -614,6 +643,13 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         }
 
         AnswerCheckpoints(seq, null);
+        if (_handOverWaiter is { } handOver)
+        {
+            _handOverWaiter = null;
+            _handedOver = true;
+            _log.Info("datapath: journal handed over at sequence {0}", seq);
+            handOver.Tell(new HandedOver(seq, null));
+        }
     }
 
     private void OnSnapshotFailed(SaveSnapshotFailure f)
@@ -621,6 +657,12 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         _snapshotInFlight = false;
         _log.Warning("datapath: snapshot at sequence {0} failed: {1}", f.Metadata.SequenceNr, f.Cause.Message);
         AnswerCheckpoints(long.MaxValue, f.Cause.Message);
+        if (_handOverWaiter is { } handOver)
+        {
+            _handOverWaiter = null;
+            handOver.Tell(new HandedOver(f.Metadata.SequenceNr, f.Cause.Message));
+        }
+
         if (_cleanupWaiter is not null && _cleanupDeleteTo < 0)
         {
             FinishCleanup(f.Cause.Message);

@@ -99,6 +99,20 @@ public static class DatapathProtocol
     /// </summary>
     public sealed record Cleanup;
 
+    /// <summary>
+    /// A restart hands the node over to a successor process: journal every pending change, save a snapshot of the live
+    /// table, then stop writing to the journal (the successor recovers from that snapshot and becomes its only writer).
+    /// Installs and deletes still reach the live table meanwhile, unjournaled: the successor would only miss them as
+    /// upcalls. Answered with <see cref="HandedOver"/>. <see cref="ResumeJournal"/> undoes it (the successor failed).
+    /// </summary>
+    public sealed record HandOver;
+
+    /// <summary>Reply to <see cref="HandOver"/>: the snapshot's sequence number, or the error (then nothing was suspended).</summary>
+    public sealed record HandedOver(long SequenceNr, string? Error);
+
+    /// <summary>The successor did not take over: journal again, starting with a snapshot of the live table. No reply.</summary>
+    public sealed record ResumeJournal;
+
     /// <summary>Ask for the persistence status (persistence/show); answered with <see cref="PersistenceStatus"/>.</summary>
     public sealed record GetPersistenceStatus;
 

@@ -34,6 +34,12 @@ namespace Fabric.Datapath.Ports;
 /// headers on the calling thread's stack (64 frames per sendmmsg call), so concurrent senders share nothing.
 /// Neither allocates. Dispose only after the threads that call Receive and Send have stopped.
 /// </para>
+/// <para>
+/// Restart handover: <see cref="PollFd"/> is the socket's descriptor. A running process stops its receive threads,
+/// passes the descriptor to its successor (<see cref="Native.FdPassing.Send"/>), which wraps it with
+/// <see cref="Adopt"/>, and then disposes its own port. Both descriptors name one socket: its binding, options,
+/// promiscuous membership and queued frames carry over, and the kernel keeps queuing frames while nobody reads.
+/// </para>
 /// </remarks>
 public sealed unsafe class AfPacketPort : IDatapathPort
 {
@@ -84,7 +90,11 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     /// <inheritdoc/>
     public PortKind Kind => PortKind.AfPacket;
 
-    /// <summary>The AF_PACKET socket; readable (POLLIN) when frames are waiting. -1 after <see cref="Dispose"/>.</summary>
+    /// <summary>
+    /// The AF_PACKET socket's descriptor; readable (POLLIN) when frames are waiting, and the descriptor to hand to a
+    /// successor process (<see cref="Native.FdPassing.Send"/>, then <see cref="Adopt"/> there). The port keeps owning
+    /// it. -1 after <see cref="Dispose"/>.
+    /// </summary>
     public int PollFd => Volatile.Read(ref _fd);
 
     /// <summary>Kernel index of the interface the socket is bound to.</summary>
@@ -140,22 +150,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
 
         try
         {
-            int one = 1;
-            if (options.IgnoreOutgoingInKernel
-                && LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_IGNORE_OUTGOING, &one, sizeof(int)) < 0)
-            {
-                int errno = Errno.Last;
-                if (errno != LinuxConstants.ENOPROTOOPT && errno != LinuxConstants.EINVAL)
-                {
-                    throw PortException.FromErrno(action + " (PACKET_IGNORE_OUTGOING)", ifName, errno);
-                }
-            }
-
-            if (LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_AUXDATA, &one, sizeof(int)) < 0)
-            {
-                throw PortException.FromErrno(action + " (PACKET_AUXDATA)", ifName, Errno.Last);
-            }
-
+            SetPacketFlags(fd, ifName, options, action);
             SetBuffer(fd, ifName, options.ReceiveBufferBytes, LinuxConstants.SO_RCVBUFFORCE, LinuxConstants.SO_RCVBUF, "SO_RCVBUF");
             SetBuffer(fd, ifName, options.SendBufferBytes, LinuxConstants.SO_SNDBUFFORCE, LinuxConstants.SO_SNDBUF, "SO_SNDBUF");
 
@@ -187,6 +182,92 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             LibC.Close(fd);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Wraps <paramref name="fd"/>, an AF_PACKET socket another process opened with <see cref="Open"/> on
+    /// <paramref name="ifName"/> and passed here (<see cref="Native.FdPassing.Receive"/>), without re-creating or
+    /// re-binding it, so frames the kernel queued on it meanwhile are received next. The socket must be a SOCK_RAW
+    /// AF_PACKET socket bound (getsockname(2)) for ETH_P_ALL to the ifindex that <paramref name="ifName"/> has in the
+    /// caller's network namespace; the interface index and MAC are read by name as <see cref="Open"/> does.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Left as they are, because they belong to the socket, which both processes share: the binding, SO_RCVBUF and
+    /// SO_SNDBUF (the sizes in <paramref name="options"/> are not applied), the promiscuous membership (it lasts until
+    /// the socket's last descriptor closes; <see cref="AfPacketOptions.Promiscuous"/> is not applied either) and the
+    /// queued frames.
+    /// </para>
+    /// <para>
+    /// Applied: FD_CLOEXEC on this descriptor (per process); O_NONBLOCK if the file lacks it (shared, but
+    /// <see cref="Open"/> always sets it, so normally nothing changes); PACKET_AUXDATA and, unless the options turn it
+    /// off, PACKET_IGNORE_OUTGOING set to 1 again. Those two are per-socket flags that <see cref="Open"/> already set;
+    /// setting them again changes nothing then, touches no queued frame (auxdata is built at each recvmsg(2)), and
+    /// makes sure the receive loop's VLAN re-insertion works on a socket opened by some other code.
+    /// </para>
+    /// </remarks>
+    /// <param name="fd">The received descriptor. On success the port owns it (<see cref="Dispose"/> closes it); on an exception the caller still does.</param>
+    /// <param name="ifName">Kernel interface name the socket is bound to, in the caller's network namespace.</param>
+    /// <param name="options">Only <c>PACKET_IGNORE_OUTGOING</c> is taken from it; null for the defaults.</param>
+    /// <returns>The port, receiving and sending on the existing socket.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative.</exception>
+    /// <exception cref="PortException">
+    /// The name is invalid, the interface does not exist, the descriptor is not such a socket or a system call
+    /// failed; the one-line message names the interface, e.g. "cannot adopt descriptor 9 as AF_PACKET on 'veth0':
+    /// Socket operation on non-socket" or "… on 'veth0': the socket is bound to ifindex 7, 'veth0' has ifindex 12".
+    /// </exception>
+    public static AfPacketPort Adopt(int fd, string ifName, AfPacketOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        ArgumentNullException.ThrowIfNull(ifName);
+        options ??= new AfPacketOptions();
+        string action = $"cannot adopt descriptor {fd} as AF_PACKET on";
+        string? problem = InterfaceInfo.NameProblem(ifName);
+        if (problem is not null)
+        {
+            throw new PortException(ifName, $"{action} '{ifName}': interface name {problem}");
+        }
+
+        SockAddrLl addr = default;
+        uint addrLength = (uint)sizeof(SockAddrLl);
+        if (LibCMsg.GetSockName(fd, &addr, &addrLength) < 0)
+        {
+            throw PortException.FromErrno(action, ifName, Errno.Last);
+        }
+
+        int type = 0;
+        uint typeLength = sizeof(int);
+        if (LibC.GetSockOpt(fd, LinuxConstants.SOL_SOCKET, LibCMsg.SO_TYPE, &type, &typeLength) < 0)
+        {
+            throw PortException.FromErrno(action + " (SO_TYPE)", ifName, Errno.Last);
+        }
+
+        int ifIndex = IfIndexOf(ifName, action);
+        string? mismatch =
+            addr.Family != LinuxConstants.AF_PACKET ? $"the socket is of address family {addr.Family}, not AF_PACKET"
+            : type != LinuxConstants.SOCK_RAW ? $"the socket is of type {type}, not SOCK_RAW"
+            : addr.Protocol != BinaryPrimitives.ReverseEndianness(LinuxConstants.ETH_P_ALL) ? $"the socket is bound for EtherType 0x{BinaryPrimitives.ReverseEndianness(addr.Protocol):x4}, not ETH_P_ALL"
+            : addr.IfIndex != ifIndex ? $"the socket is bound to ifindex {addr.IfIndex}, '{ifName}' has ifindex {ifIndex}"
+            : null;
+        if (mismatch is not null)
+        {
+            throw new PortException(ifName, $"{action} '{ifName}': {mismatch}");
+        }
+
+        int errno = LibCMsg.SetCloseOnExec(fd, on: true);
+        if (errno == 0)
+        {
+            errno = LibCMsg.EnsureNonBlocking(fd);
+        }
+
+        if (errno != 0)
+        {
+            throw PortException.FromErrno(action + " (fcntl)", ifName, errno);
+        }
+
+        SetPacketFlags(fd, ifName, options, action);
+        ulong mac = MacOf(ifName, action);
+        return new AfPacketPort(ifName, ifIndex, mac, fd);
     }
 
     /// <summary>
@@ -385,7 +466,11 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         return sent;
     }
 
-    /// <summary>Closes the socket (the kernel leaves promiscuous mode). Idempotent.</summary>
+    /// <summary>
+    /// Closes this port's descriptor. When it was the socket's last one, the socket goes and the kernel leaves
+    /// promiscuous mode; when it was handed over and the successor still holds one, the socket stays open there with
+    /// everything queued on it. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         CloseSocket();
@@ -471,6 +556,29 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         catch (PortException e)
         {
             throw PortException.FromErrno(action, ifName, e.Errno);
+        }
+    }
+
+    /// <summary>
+    /// Sets PACKET_IGNORE_OUTGOING (when the options ask for it and the kernel has it) and PACKET_AUXDATA to 1: two
+    /// per-socket flags the receive loop relies on; setting them again on a socket that has them changes nothing.
+    /// </summary>
+    private static void SetPacketFlags(int fd, string ifName, AfPacketOptions options, string action)
+    {
+        int one = 1;
+        if (options.IgnoreOutgoingInKernel
+            && LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_IGNORE_OUTGOING, &one, sizeof(int)) < 0)
+        {
+            int errno = Errno.Last;
+            if (errno != LinuxConstants.ENOPROTOOPT && errno != LinuxConstants.EINVAL)
+            {
+                throw PortException.FromErrno(action + " (PACKET_IGNORE_OUTGOING)", ifName, errno);
+            }
+        }
+
+        if (LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_AUXDATA, &one, sizeof(int)) < 0)
+        {
+            throw PortException.FromErrno(action + " (PACKET_AUXDATA)", ifName, Errno.Last);
         }
     }
 

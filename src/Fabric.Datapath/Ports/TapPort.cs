@@ -12,8 +12,9 @@ namespace Fabric.Datapath.Ports;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The device is not persistent: it disappears when the port is disposed (its file descriptor closed), also when
-/// it has been moved into another network namespace meanwhile. Moving it (<c>ip link set NAME netns NS</c>) keeps
+/// The device is not persistent: it disappears when the last descriptor of its /dev/net/tun file is closed, which
+/// is when the port is disposed unless the descriptor was handed to another process, also when it has been moved
+/// into another network namespace meanwhile. Moving it (<c>ip link set NAME netns NS</c>) keeps
 /// the file descriptor valid, which is how tests and the lab attach a namespace to the fabric; the move brings the
 /// link administratively down, so whoever moves it brings it up again in the new namespace.
 /// </para>
@@ -21,6 +22,12 @@ namespace Fabric.Datapath.Ports;
 /// Threading follows <see cref="IDatapathPort"/>: one receiving thread; Send from several threads, each with its
 /// own batch (each frame is one write(2), which the kernel handles atomically). Nothing allocates per call.
 /// Dispose only after the threads that call Receive and Send have stopped.
+/// </para>
+/// <para>
+/// Restart handover: <see cref="PollFd"/> is the device's descriptor. A running process stops its receive threads,
+/// passes it to its successor (<see cref="Native.FdPassing.Send"/>), which wraps it with <see cref="Adopt"/>, and then
+/// disposes its own port: the device survives (another descriptor of the same file is still open) with the frames
+/// the kernel queued on it, and goes only when the successor's port is disposed.
 /// </para>
 /// </remarks>
 public sealed unsafe class TapPort : IDatapathPort
@@ -55,16 +62,20 @@ public sealed unsafe class TapPort : IDatapathPort
         CloseDevice();
     }
 
-    /// <summary>The TAP interface name the kernel gave the device (the name passed to <see cref="Create"/>).</summary>
+    /// <summary>The TAP interface name the kernel gave the device (the name passed to <see cref="Create"/> or <see cref="Adopt"/>).</summary>
     public string Name => _name;
 
     /// <inheritdoc/>
     public PortKind Kind => PortKind.Tap;
 
-    /// <summary>The /dev/net/tun file descriptor; readable (POLLIN) when frames are waiting. -1 after <see cref="Dispose"/>.</summary>
+    /// <summary>
+    /// The /dev/net/tun file descriptor; readable (POLLIN) when frames are waiting, and the descriptor to hand to a
+    /// successor process (<see cref="Native.FdPassing.Send"/>, then <see cref="Adopt"/> there). The port keeps owning
+    /// it. -1 after <see cref="Dispose"/>.
+    /// </summary>
     public int PollFd => Volatile.Read(ref _fd);
 
-    /// <summary>Kernel index of the TAP interface at creation (it keeps it when moved to a namespace where it is free).</summary>
+    /// <summary>Kernel index of the TAP interface at creation or adoption (it keeps it when moved to a namespace where it is free).</summary>
     public int IfIndex => _ifIndex;
 
     /// <summary>
@@ -92,7 +103,7 @@ public sealed unsafe class TapPort : IDatapathPort
         }
     }
 
-    /// <summary>The TAP interface's Ethernet address at creation (random, chosen by the kernel; 48 bits in the low bits).</summary>
+    /// <summary>The TAP interface's Ethernet address at creation or adoption (random, chosen by the kernel at creation; 48 bits in the low bits).</summary>
     public ulong MacAddress => _mac;
 
     /// <inheritdoc/>
@@ -151,6 +162,147 @@ public sealed unsafe class TapPort : IDatapathPort
         {
             LibC.Close(fd);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Wraps <paramref name="fd"/>, a /dev/net/tun descriptor another process attached to the TAP device
+    /// <paramref name="name"/> (<see cref="Create"/>) and passed here (<see cref="Native.FdPassing.Receive"/>), without
+    /// attaching it again: TUNGETIFF must report IFF_TAP | IFF_NO_PI (and no IFF_VNET_HDR). The device may have been
+    /// renamed since (moved into a namespace as eth0, say): the port keeps <paramref name="name"/>, the configured one,
+    /// and reads the device under the name TUNGETIFF reports. The device may live in another network namespace; its ifindex and MAC are read there (TUNGETDEVNETNS, then a
+    /// short-lived thread that enters it with setns(2)), or in the caller's namespace on kernels before 5.2.
+    /// </summary>
+    /// <remarks>
+    /// Left as they are: the device, its namespace, addresses and link state (no IPv6 change, no bring-up) and the
+    /// frames queued on it. Applied: FD_CLOEXEC on this descriptor (per process) and O_NONBLOCK if the file lacks it
+    /// (shared with every holder of the file; <see cref="Create"/> always sets it, and <see cref="Receive"/>'s readv(2)
+    /// relies on it). Disposing the port closes only this descriptor: the device goes when the last process holding
+    /// a descriptor of it closes that (drivers/net/tun.c: the queue is detached at the file's release).
+    /// </remarks>
+    /// <param name="fd">The received descriptor. On success the port owns it (<see cref="Dispose"/> closes it); on an exception the caller still does.</param>
+    /// <param name="name">The port's (configured) name.</param>
+    /// <returns>The port, reading and writing on the existing device.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative.</exception>
+    /// <exception cref="PortException">
+    /// The name is invalid, the descriptor is not a TAP descriptor attached to it, or a system call failed; the
+    /// one-line message names the device, e.g. "cannot adopt descriptor 9 as TAP 'tap0': Inappropriate ioctl for
+    /// device" (not /dev/net/tun) or "… 'tap0': the descriptor is attached to a TUN (layer 3) device, not a TAP".
+    /// </exception>
+    public static TapPort Adopt(int fd, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fd);
+        ArgumentNullException.ThrowIfNull(name);
+        string action = $"cannot adopt descriptor {fd} as TAP";
+        string? problem = InterfaceInfo.NameProblem(name);
+        if (problem is not null)
+        {
+            throw new PortException(name, $"{action} '{name}': interface name {problem}");
+        }
+
+        IfReq req = default;
+        if (LibC.Ioctl(fd, LibCMsg.TUNGETIFF, &req) < 0)
+        {
+            throw PortException.FromErrno(action, name, Errno.Last);
+        }
+
+        string attached = req.GetName();
+        short flags = req.Flags;
+        // The device may have been renamed since it was created (a lab moves it into a namespace as eth0): the port
+        // keeps its configured name, and the device is read under the name it has now.
+        string? mismatch =
+            (flags & LinuxConstants.IFF_TAP) == 0 ? "the descriptor is attached to a TUN (layer 3) device, not a TAP"
+            : (flags & LinuxConstants.IFF_NO_PI) == 0 ? "the device carries packet information headers (no IFF_NO_PI)"
+            : (flags & LibCMsg.IFF_VNET_HDR) != 0 ? "the device carries virtio-net headers (IFF_VNET_HDR)"
+            : null;
+        if (mismatch is not null)
+        {
+            throw new PortException(name, $"{action} '{name}': {mismatch}");
+        }
+
+        int errno = LibCMsg.SetCloseOnExec(fd, on: true);
+        if (errno == 0)
+        {
+            errno = LibCMsg.EnsureNonBlocking(fd);
+        }
+
+        if (errno != 0)
+        {
+            throw PortException.FromErrno(action + " (fcntl)", name, errno);
+        }
+
+        (int ifIndex, ulong mac) = QueryInDeviceNamespace(fd, attached, action);
+        return new TapPort(name, ifIndex, mac, fd);
+    }
+
+    /// <summary>
+    /// Reads the ifindex and MAC of the TAP device behind <paramref name="fd"/> by name in the namespace it lives in:
+    /// here when that is the calling thread's namespace (or the kernel has no TUNGETDEVNETNS), else on a new thread
+    /// that enters it with setns(2) and ends afterwards, so no thread of the process stays in a foreign namespace.
+    /// </summary>
+    private static (int IfIndex, ulong Mac) QueryInDeviceNamespace(int fd, string name, string action)
+    {
+        int nsFd = LibC.Ioctl(fd, LibCMsg.TUNGETDEVNETNS, null);
+        if (nsFd < 0)
+        {
+            return Query(name, action);
+        }
+
+        try
+        {
+            string? device = new FileInfo($"/proc/self/fd/{nsFd}").LinkTarget;
+            string? own = new FileInfo("/proc/thread-self/ns/net").LinkTarget;
+            if (device is null || string.Equals(device, own, StringComparison.Ordinal))
+            {
+                return Query(name, action);
+            }
+
+            (int, ulong) result = default;
+            Exception? error = null;
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    if (LibCMsg.SetNs(nsFd, LibCMsg.CLONE_NEWNET) < 0)
+                    {
+                        throw PortException.FromErrno(action + " (setns into the device's namespace)", name, Errno.Last);
+                    }
+
+                    result = Query(name, action);
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "tap-adopt-netns",
+            };
+            thread.Start();
+            thread.Join();
+            if (error is not null)
+            {
+                throw error as PortException ?? new PortException(name, $"{action} '{name}': {error.Message}");
+            }
+
+            return result;
+        }
+        finally
+        {
+            LibC.Close(nsFd);
+        }
+    }
+
+    private static (int IfIndex, ulong Mac) Query(string name, string action)
+    {
+        try
+        {
+            return (InterfaceInfo.GetIfIndex(name), InterfaceInfo.GetMac(name));
+        }
+        catch (PortException e)
+        {
+            throw PortException.FromErrno(action, name, e.Errno);
         }
     }
 
@@ -285,7 +437,10 @@ public sealed unsafe class TapPort : IDatapathPort
         return sent;
     }
 
-    /// <summary>Closes the /dev/net/tun descriptor, which deletes the TAP device (wherever it lives). Idempotent.</summary>
+    /// <summary>
+    /// Closes this port's /dev/net/tun descriptor. When it was the device's last one, that deletes the TAP device
+    /// (wherever it lives); when it was handed over and the successor still holds one, the device stays. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         CloseDevice();

@@ -160,6 +160,7 @@ public static class NodeCommands
         var j = st.Journal;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
+        sb.Append("started        : ").Append(node.StartMode).Append('\n');
         sb.Append("journal        : ").Append(node.JournalDescription).Append('\n');
         sb.Append("persistence id : ").Append(st.PersistenceId).Append('\n');
         sb.Append("sequence       : (last ").Append(st.LastSequenceNr).Append(") (snapshot ").Append(st.SnapshotSequenceNr).Append(") (changes since snapshot ").Append(st.ChangesSinceSnapshot).Append(")\n");

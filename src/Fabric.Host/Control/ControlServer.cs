@@ -37,6 +37,7 @@ public sealed partial class ControlServer : IAsyncDisposable
     private readonly CancellationTokenSource _abortRequests = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private Socket? _listener;
+    private volatile bool _pathReleased;
     private Task? _acceptLoop;
     private long _nextConnectionId;
     private int _state; // 0 = new, 1 = started, 2 = disposed
@@ -105,6 +106,24 @@ public sealed partial class ControlServer : IAsyncDisposable
         LogListening(_logger, SocketPath);
     }
 
+    /// <summary>
+    /// Stops accepting connections and deletes the socket file, but lets the connections already open finish (a
+    /// restart: the reply to <c>restart</c> still goes out while the successor binds the same path).
+    /// <see cref="DisposeAsync"/> then leaves the path alone.
+    /// </summary>
+    public void ReleasePath()
+    {
+        if (_listener is null || _pathReleased)
+        {
+            return;
+        }
+
+        _pathReleased = true;
+        _stopAccepting.Cancel();
+        _listener.Dispose();
+        TryDeleteSocketFile();
+    }
+
     /// <summary>Stops the server (see the type remarks) and deletes the socket file. Safe to call twice.</summary>
     /// <returns>A task that completes when every connection is closed.</returns>
     public async ValueTask DisposeAsync()
@@ -134,7 +153,7 @@ public sealed partial class ControlServer : IAsyncDisposable
             await Task.WhenAny(Task.WhenAll(_connections.Values), Task.Delay(DrainTimeout)).ConfigureAwait(false);
         }
 
-        if (_listener is not null)
+        if (_listener is not null && !_pathReleased)
         {
             // Only a server that bound the path deletes it: a failed start must not remove the
             // socket of the live process that made it fail.

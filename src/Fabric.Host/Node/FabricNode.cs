@@ -5,6 +5,7 @@ using Fabric.Actors.Datapath;
 using Fabric.Actors.Datapath.Persistence;
 using Fabric.Actors.Upcalls;
 using Fabric.Datapath.Ports;
+using Fabric.Host.Node.Handover;
 using Fabric.Host.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,7 +27,7 @@ namespace Fabric.Host.Node;
 /// re-seed their MAC tables from the restored megaflows). A graceful stop saves a datapath snapshot, stops the control
 /// plane, and stops the poll threads last, so a restart's outage is only the time when no process forwards.
 /// </remarks>
-public sealed class FabricNode : IAsyncDisposable
+public sealed partial class FabricNode : IAsyncDisposable
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(120);
@@ -108,17 +109,22 @@ public sealed class FabricNode : IAsyncDisposable
     /// <param name="loggerFactory">Where the node and Akka log.</param>
     /// <param name="level">Akka's log level (the logger factory filters as well).</param>
     /// <param name="clock">The datapath's clock (the system clock by default).</param>
+    /// <param name="takeover">
+    /// A restart (<c>fabric run --takeover</c>): the running node's port descriptors are taken over instead of opened,
+    /// its journal is recovered after it stopped writing, and the poll threads start only once it has stopped reading.
+    /// </param>
     /// <exception cref="PortException">A port could not be opened; what was opened is closed again.</exception>
-    /// <exception cref="IOException">The journal store cannot be opened or reached.</exception>
-    public static async Task<FabricNode> StartAsync(NodeSettings settings, ILoggerFactory loggerFactory, LogLevel level = LogLevel.Information, TimeProvider? clock = null)
+    /// <exception cref="IOException">The journal store cannot be opened or reached, or the takeover failed.</exception>
+    public static async Task<FabricNode> StartAsync(NodeSettings settings, ILoggerFactory loggerFactory, LogLevel level = LogLevel.Information, TimeProvider? clock = null, TakeoverClient? takeover = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var node = new FabricNode(settings, loggerFactory, level, clock ?? TimeProvider.System);
         try
         {
             // The port devices are opened first: from then on the kernel queues their frames (AF_PACKET and TAP
-            // buffers) instead of dropping them, until the poll threads read them after recovery.
-            node.OpenPortDevices();
+            // buffers) instead of dropping them, until the poll threads read them after recovery. On a takeover they
+            // are the running node's own descriptors, queuing all along.
+            node.OpenPortDevices(takeover?.ReceivePorts());
             StartupTrace.Mark("devices");
             await CheckStoreAsync(settings.Persistence).ConfigureAwait(false);
             StartupTrace.Mark("store");
@@ -141,6 +147,13 @@ public sealed class FabricNode : IAsyncDisposable
             node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
 
+            if (takeover is not null)
+            {
+                // The table is back: the predecessor stops reading, and only then does this node start.
+                await takeover.ReadyAsync().ConfigureAwait(false);
+                StartupTrace.Mark("taken over");
+            }
+
             // Forward on the restored megaflows at once; an upcall that arrives before its bridge has published
             // its shards is dropped (counted as unrouted), exactly as if the node had started a moment later.
             node.Datapath.Start();
@@ -149,6 +162,14 @@ public sealed class FabricNode : IAsyncDisposable
             StartupTrace.Mark("forwarding");
             node._log.LogInformation("startup: {Trace}", StartupTrace.Text);
             await node.StartBridgesAsync().ConfigureAwait(false);
+            node.StartMode = takeover is not null
+                ? $"taken over from pid {takeover.PredecessorPid} in {takeover.Duration.TotalMilliseconds:F0} ms (journal at sequence {takeover.JournalSequenceNr})"
+                : node.Recovery.RestoredFlows > 0 ? $"warm from the journal ({node.Recovery.RestoredFlows} megaflows)" : "fresh";
+            if (takeover is not null)
+            {
+                await takeover.CompleteAsync($"{node.Recovery.RestoredFlows} megaflows restored").ConfigureAwait(false);
+            }
+
             node._log.LogInformation(
                 "fabric node {Node} forwarding {Ms} ms after process start; {Bridges} bridge(s), {Ports} port(s) ready {BridgeMs} ms later",
                 settings.NodeName,
@@ -208,10 +229,24 @@ public sealed class FabricNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens every configured port's device (AF_PACKET socket or TAP device); closes them all again when one fails.</summary>
+    /// <summary>
+    /// Opens every configured port's device (AF_PACKET socket or TAP device), or takes it from
+    /// <paramref name="handedOver"/> (a restart); closes them all again when one fails. Handed-over ports the
+    /// configuration no longer has are closed.
+    /// </summary>
     /// <exception cref="PortException">A port could not be opened.</exception>
-    private void OpenPortDevices()
+    private void OpenPortDevices(Dictionary<string, IDatapathPort>? handedOver)
     {
+        IDatapathPort Open(string name, Func<IDatapathPort> open)
+        {
+            if (handedOver is not null && handedOver.Remove(name, out var taken))
+            {
+                return taken;
+            }
+
+            return open();
+        }
+
         try
         {
             foreach (var b in Settings.Bridges)
@@ -222,13 +257,13 @@ public sealed class FabricNode : IAsyncDisposable
                     {
                         foreach (var member in p.Interfaces)
                         {
-                            _openedDevices[member] = AfPacketPort.Open(member);
+                            _openedDevices[member] = Open(member, () => AfPacketPort.Open(member));
                         }
 
                         continue;
                     }
 
-                    _openedDevices[p.Name] = p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name);
+                    _openedDevices[p.Name] = Open(p.Name, () => p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name));
                 }
             }
         }
@@ -236,6 +271,13 @@ public sealed class FabricNode : IAsyncDisposable
         {
             CloseUnattachedDevices();
             throw;
+        }
+        finally
+        {
+            foreach (var unused in handedOver?.Values ?? Enumerable.Empty<IDatapathPort>())
+            {
+                unused.Dispose();
+            }
         }
     }
 
@@ -365,7 +407,7 @@ public sealed class FabricNode : IAsyncDisposable
 
         _disposed = true;
         _stopping.Cancel();
-        if (!_cleanedUp && Recovery is not null)
+        if (!_cleanedUp && !_handedOver && Recovery is not null)
         {
             // Graceful stop: everything journaled, plus a snapshot so the next start recovers fast. The poll
             // threads keep forwarding meanwhile: the outage of a restart starts only below.

@@ -26,21 +26,33 @@ public static class RunCommand
             Description = "minimum log level (Trace, Debug, Information, Warning, Error)",
             DefaultValueFactory = _ => LogLevel.Information,
         };
+        var takeover = new Option<string?>("--takeover")
+        {
+            Description = "take the ports over from the running node listening on this handover socket (used by 'fabric ctl restart')",
+        };
         var command = new Command("run", "start the fabric node: open the configured ports, run the bridges, forward frames")
         {
             config,
             logLevel,
+            takeover,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(config)!, parse.GetValue(logLevel), ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(config)!, parse.GetValue(logLevel), ct, parse.GetValue(takeover)));
         return command;
     }
 
     /// <summary>Runs a node until it is told to stop; returns the process exit code (0 ok, 2 bad config or start failure).</summary>
-    public static async Task<int> RunAsync(FileInfo configFile, LogLevel level, CancellationToken ct)
+    public static async Task<int> RunAsync(FileInfo configFile, LogLevel level, CancellationToken ct, string? takeoverSocket = null)
     {
         NodeSettings settings;
+        Fabric.Host.Node.Handover.TakeoverClient? takeover = null;
         try
         {
+            if (takeoverSocket is not null)
+            {
+                // First of all, so that whatever fails from here on is reported to the running node.
+                takeover = await Fabric.Host.Node.Handover.TakeoverClient.ConnectAsync(takeoverSocket).ConfigureAwait(false);
+            }
+
             StartupTrace.Mark("main");
 
             // The native SQLite library loads on the other core while this one reads the configuration.
@@ -48,11 +60,20 @@ public static class RunCommand
 
             settings = NodeSettingsLoader.LoadFile(configFile.FullName);
             StartupTrace.Mark("config");
+            if (takeover is not null)
+            {
+                await takeover.HelloAsync().ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is ConfigException or FileNotFoundException)
+        catch (Exception e) when (e is ConfigException or FileNotFoundException or IOException)
         {
             // One line: "fabric run: file:line:column: path: reason" (ConfigException messages never contain a line break).
             await Console.Error.WriteLineAsync($"fabric run: {e.Message}").ConfigureAwait(false);
+            if (takeover is not null)
+            {
+                await takeover.FailAsync(e.Message).ConfigureAwait(false);
+            }
+
             return 2;
         }
 
@@ -61,11 +82,23 @@ public static class RunCommand
         FabricNode node;
         try
         {
-            node = await FabricNode.StartAsync(settings, loggerFactory, level).ConfigureAwait(false);
+            node = await FabricNode.StartAsync(settings, loggerFactory, level, takeover: takeover).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Akka.Configuration.ConfigurationException)
+        catch (Exception e) when (e is PortException or IOException or UnauthorizedAccessException or InvalidOperationException or Akka.Configuration.ConfigurationException or System.Net.Sockets.SocketException or TimeoutException)
         {
             await Console.Error.WriteLineAsync($"fabric run: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            if (takeover is not null)
+            {
+                await takeover.FailAsync(e.Message).ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+        catch (Exception e) when (takeover is not null)
+        {
+            // Whatever went wrong, the running node must hear it: it goes on forwarding.
+            await Console.Error.WriteLineAsync($"fabric run: takeover failed: {e}").ConfigureAwait(false);
+            await takeover.FailAsync($"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
             return 2;
         }
 
@@ -78,6 +111,11 @@ public static class RunCommand
                 node.RequestStop();
             });
             await using var server = new ControlServer(settings.ControlSocket, registry, loggerFactory.CreateLogger("fabric.control"));
+            RestartCommand.Register(registry, node, configFile.FullName, level, server.ReleasePath, () =>
+            {
+                log.LogInformation("restart: the successor forwards; exiting");
+                node.RequestStop();
+            });
             await server.StartAsync(ct).ConfigureAwait(false);
             log.LogInformation("control socket {Socket}", settings.ControlSocket);
 

@@ -127,12 +127,10 @@ public sealed partial class SwitchLab : IAsyncDisposable
             File.WriteAllText(lab.ConfigPath, sb.ToString());
             if (asProcess)
             {
-                if (lab.Hosts.Any(h => h.Tap))
-                {
-                    throw new ArgumentException("a TAP device disappears with the process that created it: process labs use veth ports", nameof(hosts));
-                }
-
+                // A TAP device lives as long as a descriptor of it: across `fabric ctl restart` (handed over), not
+                // across exit or SIGKILL.
                 lab.Process = await FabricNodeProcess.StartAsync(lab.ConfigPath, lab.Socket, lab.LogPath);
+                lab.MoveTapsIntoHosts();
                 return lab;
             }
 
@@ -143,20 +141,24 @@ public sealed partial class SwitchLab : IAsyncDisposable
             lab._server = new ControlServer(lab.Socket, registry, NullLogger.Instance);
             await lab._server.StartAsync(CancellationToken.None);
 
-            foreach (var h in lab.Hosts.Where(h => h.Tap))
-            {
-                // The node created the TAP device; hand it to its namespace as eth0.
-                Shell.Must("ip", "link", "set", h.PortName, "netns", h.Namespace);
-                Shell.Must("ip", "-n", h.Namespace, "link", "set", h.PortName, "name", "eth0");
-                lab.ConfigureEth0(h);
-            }
-
+            lab.MoveTapsIntoHosts();
             return lab;
         }
         catch
         {
             await lab.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>The node created the TAP devices; hands each to its host's namespace as eth0.</summary>
+    private void MoveTapsIntoHosts()
+    {
+        foreach (var h in Hosts.Where(h => h.Tap))
+        {
+            Shell.Must("ip", "link", "set", h.PortName, "netns", h.Namespace);
+            Shell.Must("ip", "-n", h.Namespace, "link", "set", h.PortName, "name", "eth0");
+            ConfigureEth0(h);
         }
     }
 
@@ -250,6 +252,23 @@ public sealed partial class SwitchLab : IAsyncDisposable
         if (Process is not null)
         {
             await Process.DisposeAsync();
+
+            // A node that took over with `fabric ctl restart` is not the process started here: stop it by its socket,
+            // and whatever still runs this lab's configuration by force.
+            if (File.Exists(Socket))
+            {
+                try
+                {
+                    await ControlClient.SendAsync(Socket, "exit", [], TimeSpan.FromSeconds(5));
+                    await WaitUntil(() => !File.Exists(Socket), TimeSpan.FromSeconds(10));
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException)
+                {
+                    // Nobody answers: the kill below.
+                }
+            }
+
+            Shell.Run("pkill", "-KILL", "-f", ConfigPath);
         }
 
         foreach (var ns in _namespaces)

@@ -1,0 +1,300 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Ports;
+using Fabric.Datapath.Ports.Native;
+using Xunit;
+
+namespace Fabric.Datapath.Tests.Ports;
+
+/// <summary>
+/// Restart handover: a port's descriptor passed over a socketpair (within this process) and adopted as a second port,
+/// which keeps receiving, also frames queued before the handover, after the original port is disposed.
+/// </summary>
+public sealed class PortAdoptTests : IDisposable
+{
+    private const ushort EtherTypeLocalExperimental = 0x88b5;
+    private const int IffPromisc = 0x100;
+
+    private readonly (int Parent, int Child) _pair = FdPassing.SocketPair();
+    private readonly ulong _token = (ulong)Random.Shared.NextInt64();
+
+    public void Dispose() => FdPassing.Close([_pair.Parent, _pair.Child]);
+
+    [RootFact]
+    public void Adopted_af_packet_socket_receives_queued_and_new_frames_after_the_original_closes()
+    {
+        string suffix = NetNs.RandomHex(6);
+        string a = "fda" + suffix;
+        string b = "fdb" + suffix;
+        NetNs.Run("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        AfPacketPort? original = null;
+        try
+        {
+            NetNs.Run("ip", "link", "set", a, "up");
+            NetNs.Run("ip", "link", "set", b, "up");
+            original = AfPacketPort.Open(a);
+            using AfPacketPort peer = AfPacketPort.Open(b);
+            PortProbe.WaitUntil(() => original.CarrierUp && peer.CarrierUp, "veth carrier");
+            using var batch = new PacketBatch();
+
+            // Queued on the socket while nobody reads it: the handover must not lose it.
+            PortProbe.Fill(batch, Marker(1));
+            Assert.Equal(1, peer.Send(batch));
+
+            int fd = PassAndReceive(original.PollFd);
+            AfPacketPort adopted;
+            try
+            {
+                adopted = AfPacketPort.Adopt(fd, a);
+            }
+            catch
+            {
+                FdPassing.Close([fd]);
+                throw;
+            }
+
+            using (adopted)
+            {
+                Assert.Equal(fd, adopted.PollFd);
+                Assert.NotEqual(original.PollFd, adopted.PollFd);
+                Assert.Equal(a, adopted.Name);
+                Assert.Equal(original.IfIndex, adopted.IfIndex);
+                Assert.Equal(original.MacAddress, adopted.MacAddress);
+                Assert.Equal(original.ReadReceiveBufferBytes(), adopted.ReadReceiveBufferBytes());
+
+                original.Dispose();
+                Assert.Equal(-1, original.PollFd);
+
+                // The socket, and with it the promiscuous membership, outlives the original's descriptor.
+                Assert.NotEqual(0, ReadFlags(a) & IffPromisc);
+                PortProbe.Fill(batch, Marker(2));
+                Assert.Equal(1, peer.Send(batch));
+
+                // Both arrive in order; one receive may return both, so look at every frame seen.
+                var tags = new List<byte>();
+                PortProbe.ReceiveUntil(
+                    adopted,
+                    batch,
+                    _ => tags.Contains(2),
+                    "frames queued before the handover and sent after the original closed",
+                    f =>
+                    {
+                        if (IsMarker(f, 1) || IsMarker(f, 2))
+                        {
+                            tags.Add(f[14]);
+                        }
+                    });
+                Assert.Equal([1, 2], tags);
+
+                PortProbe.Fill(batch, Marker(3));
+                Assert.Equal(1, adopted.Send(batch));
+                PortProbe.ReceiveUntil(peer, batch, f => IsMarker(f, 3), "frame sent through the adopted port");
+            }
+
+            // Both descriptors closed: the socket is gone and its membership with it (bounded, see the TAP test).
+            PortProbe.WaitUntil(() => (ReadFlags(a) & IffPromisc) == 0, "promiscuous mode off with the last descriptor");
+        }
+        finally
+        {
+            original?.Dispose();
+            NetNs.TryRun("ip", "link", "del", a);
+        }
+    }
+
+    [RootFact]
+    public void Adopting_an_af_packet_socket_under_another_interface_name_fails_and_leaves_the_descriptor_to_the_caller()
+    {
+        string suffix = NetNs.RandomHex(6);
+        string a = "fda" + suffix;
+        string b = "fdb" + suffix;
+        NetNs.Run("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        try
+        {
+            using AfPacketPort original = AfPacketPort.Open(a);
+            int fd = PassAndReceive(original.PollFd);
+            try
+            {
+                PortException e = Assert.Throws<PortException>(() => AfPacketPort.Adopt(fd, b));
+                Assert.Equal(
+                    $"cannot adopt descriptor {fd} as AF_PACKET on '{b}': the socket is bound to ifindex {original.IfIndex}, '{b}' has ifindex {InterfaceInfo.GetIfIndex(b)}",
+                    e.Message);
+
+                // Still open and still ours: adopting it under the right name works.
+                using AfPacketPort adopted = AfPacketPort.Adopt(fd, a);
+                fd = -1;
+                Assert.Equal(original.IfIndex, adopted.IfIndex);
+            }
+            finally
+            {
+                FdPassing.Close([fd]);
+            }
+        }
+        finally
+        {
+            NetNs.TryRun("ip", "link", "del", a);
+        }
+    }
+
+    [Fact]
+    public void Adopting_a_descriptor_that_is_not_a_port_gives_a_clear_error()
+    {
+        PortException unixSocket = Assert.Throws<PortException>(() => AfPacketPort.Adopt(_pair.Child, "lo"));
+        Assert.Equal($"cannot adopt descriptor {_pair.Child} as AF_PACKET on 'lo': the socket is of address family 1, not AF_PACKET", unixSocket.Message);
+
+        PortException tap = Assert.Throws<PortException>(() => TapPort.Adopt(_pair.Child, "fdtap0"));
+        Assert.Equal($"cannot adopt descriptor {_pair.Child} as TAP 'fdtap0': {Marshal.GetPInvokeErrorMessage(25)}", tap.Message); // ENOTTY
+        Assert.Equal(25, tap.Errno);
+
+        PortException name = Assert.Throws<PortException>(() => TapPort.Adopt(_pair.Child, "no/slash"));
+        Assert.StartsWith("cannot adopt descriptor", name.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AfPacketPort.Adopt(-1, "lo"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TapPort.Adopt(-1, "fdtap0"));
+
+        // The failed adoptions left the descriptor open: it still carries data.
+        Assert.Equal(1, FdPassing.Send(_pair.Parent, "x"u8, []));
+        Assert.Equal(1, FdPassing.Receive(_pair.Child, new byte[4], new int[1], out _));
+    }
+
+    [RootFact]
+    public void Adopted_tap_keeps_the_device_after_the_original_closes_and_removes_it_when_disposed()
+    {
+        string name = "fdtap" + NetNs.RandomHex(6);
+        TapPort original = TapPort.Create(name);
+        TapPort? adopted = null;
+        try
+        {
+            using var batch = new PacketBatch();
+            using (AfPacketPort host = AfPacketPort.Open(name))
+            {
+                // Sent into the TAP by the host while nobody reads its descriptor.
+                PortProbe.Fill(batch, Marker(1));
+                Assert.Equal(1, host.Send(batch));
+
+                int fd = PassAndReceive(original.PollFd);
+                try
+                {
+                    // The device may have been renamed since (a lab moves TAPs into namespaces as eth0): the port keeps
+                    // its configured name and reads the device under the name it has.
+                    adopted = TapPort.Adopt(fd, name + "z");
+                }
+                catch
+                {
+                    FdPassing.Close([fd]);
+                    throw;
+                }
+
+                Assert.Equal(fd, adopted.PollFd);
+                Assert.Equal(name + "z", adopted.Name);
+                Assert.Equal(original.IfIndex, adopted.IfIndex);
+                Assert.Equal(original.MacAddress, adopted.MacAddress);
+
+                original.Dispose();
+                Assert.True(Directory.Exists("/sys/class/net/" + name), "the TAP went with the original's descriptor");
+                Assert.True(adopted.CarrierUp);
+
+                PortProbe.ReceiveUntil(adopted, batch, f => IsMarker(f, 1), "frame queued on the TAP before the handover");
+                PortProbe.Fill(batch, Marker(2));
+                Assert.Equal(1, adopted.Send(batch));
+                PortProbe.ReceiveUntil(host, batch, f => IsMarker(f, 2), "frame written through the adopted descriptor");
+            }
+
+            adopted.Dispose();
+
+            // Gone with the last descriptor (bounded: a process a parallel test is forking holds a copy until its exec).
+            PortProbe.WaitUntil(() => !Directory.Exists("/sys/class/net/" + name), "TAP removal with the adopted port");
+        }
+        finally
+        {
+            original.Dispose();
+            adopted?.Dispose();
+        }
+    }
+
+    [RootFact]
+    public void Tap_moved_into_another_namespace_is_adopted_with_its_ifindex_and_mac()
+    {
+        using NetNs ns = NetNs.Create();
+        string name = "fdtap" + NetNs.RandomHex(6);
+        TapPort original = TapPort.Create(name);
+        TapPort? adopted = null;
+        try
+        {
+            NetNs.Run("ip", "link", "set", name, "netns", ns.Name);
+            Assert.False(Directory.Exists("/sys/class/net/" + name));
+            int fd = PassAndReceive(original.PollFd);
+            try
+            {
+                adopted = TapPort.Adopt(fd, name);
+            }
+            catch
+            {
+                FdPassing.Close([fd]);
+                throw;
+            }
+
+            string nsIfIndex = ns.Exec("cat", $"/sys/class/net/{name}/ifindex").Trim();
+            Assert.Equal(int.Parse(nsIfIndex), adopted.IfIndex);
+            Assert.Equal(original.IfIndex, adopted.IfIndex);
+            Assert.Equal(Frames.ParseMac(ns.Exec("cat", $"/sys/class/net/{name}/address")), adopted.MacAddress);
+            Assert.Equal(original.MacAddress, adopted.MacAddress);
+            Assert.Equal(new FileInfo("/proc/thread-self/ns/net").LinkTarget, new FileInfo("/proc/self/ns/net").LinkTarget);
+
+            original.Dispose();
+            Assert.Equal(0, ns.TryExec("ip", "link", "show", "dev", name));
+            adopted.Dispose();
+            PortProbe.WaitUntil(() => ns.TryExec("ip", "link", "show", "dev", name) != 0, "TAP removal in the namespace");
+        }
+        finally
+        {
+            original.Dispose();
+            adopted?.Dispose();
+        }
+    }
+
+    /// <summary>Passes <paramref name="fd"/> over the socketpair and returns the descriptor that arrived (the caller owns it).</summary>
+    private int PassAndReceive(int fd)
+    {
+        Assert.Equal(4, FdPassing.Send(_pair.Parent, "port"u8, [fd]));
+        var payload = new byte[16];
+        var fds = new int[FdPassing.MaxDescriptors];
+        Assert.Equal(4, FdPassing.Receive(_pair.Child, payload, fds, out int count));
+        Assert.Equal(1, count);
+        return fds[0];
+    }
+
+    /// <summary>A 60-byte frame of the local experimental EtherType carrying <paramref name="tag"/> and this test's token.</summary>
+    private byte[] Marker(byte tag)
+    {
+        byte[] f = new byte[60];
+        Frames.WriteMac(f, 0x02_fd_00_00_00_01);
+        Frames.WriteMac(f.AsSpan(6), 0x02_fd_00_00_00_02);
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), EtherTypeLocalExperimental);
+        f[14] = tag;
+        BinaryPrimitives.WriteUInt64BigEndian(f.AsSpan(15), _token);
+        return f;
+    }
+
+    private bool IsMarker(byte[] f, byte tag) =>
+        f.Length >= 23
+        && Frames.EtherType(f) == EtherTypeLocalExperimental
+        && f[14] == tag
+        && BinaryPrimitives.ReadUInt64BigEndian(f.AsSpan(15)) == _token;
+
+    private static int ReadFlags(string name) => Convert.ToInt32(File.ReadAllText($"/sys/class/net/{name}/flags").Trim(), 16);
+}
+
+/// <summary>A fact that needs root (veth pairs, TAP devices, namespaces); skipped with a reason otherwise.</summary>
+file sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (GetEUid() != 0)
+        {
+            Skip = "needs root: creates veth pairs, TAP devices and network namespaces";
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint GetEUid();
+}
