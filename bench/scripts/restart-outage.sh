@@ -5,7 +5,11 @@
 # when replies stop), and the longest gap between arrivals around the restart. Prints one line per run
 # and the median of each kind.
 #
-# Run as root from the repository root:   bash bench/scripts/restart-outage.sh [RUNS] [exit|kill|both]
+# With `restart`, the node is restarted with `fabric ctl restart`: the running process hands its port descriptors
+# and journal to a successor, which reads only once the old one has stopped, so the frames in between wait in the
+# kernel's socket buffers and the "outage" is only the delay of the switch-over.
+#
+# Run as root from the repository root:   bash bench/scripts/restart-outage.sh [RUNS] [exit|kill|both|restart|all]
 # The fabric is published self-contained with ReadyToRun (its own and its libraries' code precompiled,
 # what a deployment would run), so startup is not dominated by JIT.
 set -euo pipefail
@@ -13,7 +17,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
 runs="${1:-5}"
 kinds="${2:-both}"
-case "$kinds" in exit) kinds="exit" ;; kill) kinds="kill" ;; both) kinds="exit kill" ;; *) echo "kind must be exit, kill or both" >&2; exit 2 ;; esac
+case "$kinds" in exit) kinds="exit" ;; kill) kinds="kill" ;; both) kinds="exit kill" ;; restart) kinds="restart" ;; all) kinds="exit kill restart" ;; *) echo "kind must be exit, kill, both, restart or all" >&2; exit 2 ;; esac
 bash lab/ensure-packages.sh
 id=$(printf '%04x' $((RANDOM % 65536)))
 ns1="fob-a-$id"; ns2="fob-b-$id"; v1="fob1-$id"; v2="fob2-$id"
@@ -72,14 +76,21 @@ for kind in $kinds; do
     ip netns exec "$ns1" "$udp" send 10.98.0.2 5000 1000 3000 &
     send_pid=$!
     sleep 0.7
-    if [ "$kind" = exit ]; then
-      "$fabric" ctl --socket "$sock" exit >/dev/null
+    if [ "$kind" = restart ]; then
+      out=$("$fabric" ctl --socket "$sock" --timeout 60 restart)
+      old="$pid"; pid=$(sed -nE 's/^restarted: pid ([0-9]+).*/\1/p' <<<"$out")
+      [ -n "$pid" ] || { echo "restart failed: $out"; exit 1; }
+      while kill -0 "$old" 2>/dev/null; do sleep 0.001; done
     else
-      kill -9 "$pid"
+      if [ "$kind" = exit ]; then
+        "$fabric" ctl --socket "$sock" exit >/dev/null
+      else
+        kill -9 "$pid"
+      fi
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.001; done
+      rm -f "$sock"
+      start
     fi
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.001; done
-    rm -f "$sock"
-    start
     wait "$send_pid" || true
     wait "$recv_pid" || true
     gap=$(sed -nE 's/.*longest gap ([0-9.]+) ms.*/\1/p' "$work/udp.txt")

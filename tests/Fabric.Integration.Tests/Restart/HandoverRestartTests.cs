@@ -79,6 +79,53 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
     }
 
     [RootFact]
+    public async Task Upgrades_to_another_build_lose_no_datagram()
+    {
+        await using var lab = await LabAsync();
+        var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
+
+        // "Another build": a copy of the published output in its own directory, started with restart --exec.
+        var build = Directory.CreateTempSubdirectory("fabric-build-").FullName;
+        try
+        {
+            foreach (var f in Directory.GetFiles(Path.GetDirectoryName(FabricProcess.Dll)!))
+            {
+                File.Copy(f, Path.Combine(build, Path.GetFileName(f)));
+            }
+
+            foreach (var d in Directory.GetDirectories(Path.GetDirectoryName(FabricProcess.Dll)!))
+            {
+                Shell.Must("cp", "-r", d, build);
+            }
+
+            await using var stream = await UdpStream.StartAsync(h1, h2, 8000);
+            for (var i = 0; i < 3; i++)
+            {
+                var reply = await lab.Ctl("restart", "--exec", Path.Combine(build, "fabric.dll"));
+                Assert.True(reply.IsOk, reply.Output);
+                output.WriteLine(reply.Output);
+                await WaitForNodeAsync(lab);
+            }
+
+            var result = await stream.CompleteAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"3 upgrades: {result.Line}");
+            Assert.Equal(0, result.Lost);
+            Assert.Contains(build, File.ReadAllText($"/proc/{PidOf(lab)}/cmdline").Replace('\0', ' '), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(build, recursive: true);
+        }
+    }
+
+    /// <summary>The pid of the newest process running the lab's configuration: the node that took over last.</summary>
+    private static int PidOf(SwitchLab lab)
+    {
+        var r = Shell.Must("pgrep", "-n", "-f", lab.ConfigPath);
+        return int.Parse(r.Trim().Split('\n')[^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [RootFact]
     public async Task A_successor_that_cannot_start_leaves_the_running_node_forwarding_and_the_command_fails()
     {
         await using var lab = await LabAsync();

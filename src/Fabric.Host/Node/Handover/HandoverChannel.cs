@@ -57,9 +57,16 @@ internal sealed class HandoverChannel : IDisposable
     public void SendWithDescriptors(string message, ReadOnlySpan<int> fds) =>
         Fabric.Datapath.Ports.Native.FdPassing.Send(Fd, Encoding.UTF8.GetBytes(message), fds);
 
-    /// <summary>Receives one message and the descriptors attached to it (close-on-exec); waits until it arrives.</summary>
+    /// <summary>Receives one message and the descriptors attached to it (close-on-exec); waits (up to 2 minutes) until it arrives.</summary>
+    /// <exception cref="IOException">Nothing arrived in time, or recvmsg(2) failed.</exception>
     public (string? Message, int[] Fds) ReceiveWithDescriptors()
     {
+        // The socket may be non-blocking (.NET makes it so once it was used asynchronously): wait for the message first.
+        if (!_socket.Poll(TimeSpan.FromMinutes(2), SelectMode.SelectRead))
+        {
+            throw new IOException("takeover: the running node sent no ports within 2 minutes");
+        }
+
         var buffer = new byte[MaxMessageBytes];
         Span<int> fds = stackalloc int[253];
         var n = Fabric.Datapath.Ports.Native.FdPassing.Receive(Fd, buffer, fds, out var count);
