@@ -163,6 +163,32 @@ public static unsafe class InterfaceInfo
     }
 
     /// <summary>Sets IFF_UP on <paramref name="name"/> (SIOCGIFFLAGS then SIOCSIFFLAGS), like <c>ip link set NAME up</c>.</summary>
+    /// <summary>Sets the transmit queue length of <paramref name="name"/> to <paramref name="frames"/> (SIOCSIFTXQLEN, what <c>ip link set NAME txqueuelen N</c> does).</summary>
+    /// <exception cref="PortException">No such interface, or the ioctl failed.</exception>
+    internal static void SetTxQueueLength(string name, int frames)
+    {
+        ValidateName(name);
+        int fd = LibC.Socket(LinuxConstants.AF_INET, LinuxConstants.SOCK_DGRAM | LinuxConstants.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw PortException.FromErrno("cannot set the transmit queue length of", name, Errno.Last);
+        }
+
+        try
+        {
+            IfReq req = IfReq.ForName(name);
+            req.TxQueueLength = frames;
+            if (LibC.Ioctl(fd, LinuxConstants.SIOCSIFTXQLEN, &req) < 0)
+            {
+                throw PortException.FromErrno("cannot set the transmit queue length of", name, Errno.Last);
+            }
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
     internal static void BringUp(string name)
     {
         IfReq req = IoctlByName(name, LinuxConstants.SIOCGIFFLAGS, "cannot read flags of");

@@ -29,6 +29,7 @@ public sealed class TapPortTests : IDisposable
             Assert.True(port.PollFd >= 0);
             Assert.Equal(Frames.ParseMac(File.ReadAllText($"/sys/class/net/{name}/address")), port.MacAddress);
             Assert.NotEqual(0, Convert.ToInt32(File.ReadAllText($"/sys/class/net/{name}/flags").Trim(), 16) & 1);
+            Assert.Equal(TapPort.QueueFrames.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText($"/sys/class/net/{name}/tx_queue_len").Trim());
             PortProbe.WaitUntil(() => port.CarrierUp, "TAP carrier up in our namespace");
 
             NetNs.Run("ip", "link", "set", name, "netns", _ns.Name);

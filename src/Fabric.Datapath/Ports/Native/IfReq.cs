@@ -25,6 +25,10 @@ internal unsafe struct IfReq
     public int IfIndex;
 
     /// <summary><c>ifr_mtu</c> (SIOCGIFMTU), bytes.</summary>
+    /// <summary>ifr_qlen: the device's transmit queue length in frames (SIOCSIFTXQLEN).</summary>
+    [FieldOffset(16)]
+    public int TxQueueLength;
+
     [FieldOffset(16)]
     public int Mtu;
 

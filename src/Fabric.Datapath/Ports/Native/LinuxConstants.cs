@@ -54,6 +54,7 @@ internal static class LinuxConstants
     public const ulong SIOCSIFFLAGS = 0x8914;
     public const ulong SIOCGIFHWADDR = 0x8927;
     public const ulong SIOCGIFINDEX = 0x8933;
+    public const ulong SIOCSIFTXQLEN = 0x8943;
 
     // Interface flags (linux/if.h, linux/if_tun.h).
     public const short IFF_UP = 0x1;
