@@ -97,6 +97,27 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     /// </summary>
     public int PollFd => Volatile.Read(ref _fd);
 
+    /// <summary>
+    /// The socket's PACKET_STATISTICS (packet(7)): frames it received (queued or read) and frames it dropped because
+    /// its receive buffer was full, since the previous call by any process sharing the socket; reading resets both. A
+    /// restart resets them when the old process stops reading and reads them when the successor starts: the frames
+    /// that waited in the buffer through the switch-over, and those it lost. (0, 0) after <see cref="Dispose"/>.
+    /// </summary>
+    public (long Received, long Dropped) TakeStatistics()
+    {
+        int fd = Volatile.Read(ref _fd);
+        if (fd < 0)
+        {
+            return (0, 0);
+        }
+
+        uint* stats = stackalloc uint[2];
+        uint length = 2 * sizeof(uint);
+        return LibC.GetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_STATISTICS, stats, &length) == 0
+            ? (stats[0], stats[1])
+            : (0, 0);
+    }
+
     /// <summary>Kernel index of the interface the socket is bound to.</summary>
     public int IfIndex => _ifIndex;
 

@@ -14,6 +14,8 @@ public sealed partial class FabricNode
 {
     private static readonly TimeSpan HandoverStepTimeout = TimeSpan.FromSeconds(120);
     private bool _handedOver;
+    private long _framesWaiting;
+    private long _framesDropped;
 
     /// <summary>How this process started: "fresh", "warm from the journal", or "taken over from PID N in X ms".</summary>
     public string StartMode { get; private set; } = "fresh";
@@ -149,8 +151,14 @@ public sealed partial class FabricNode
             return fail(Described(ready));
         }
 
-        // The successor's table is restored: stop reading; frames wait in the kernel until it reads them.
+        // The successor's table is restored: stop reading; frames wait in the kernel until it reads them (counted from
+        // here by the sockets' statistics, which the successor reads when it starts).
         Datapath.Stop();
+        foreach (var (_, port) in Datapath.Ports)
+        {
+            (port as AfPacketPort)?.TakeStatistics();
+        }
+
         releaseControlSocket();
         await channel.SendAsync("stopped", ct).ConfigureAwait(false);
         var done = await ReceiveOrExitAsync(channel, successor, ct).ConfigureAwait(false);

@@ -162,8 +162,23 @@ public sealed partial class FabricNode : IAsyncDisposable
             StartupTrace.Mark("forwarding");
             node._log.LogInformation("startup: {Trace}", StartupTrace.Text);
             await node.StartBridgesAsync().ConfigureAwait(false);
+            if (takeover is not null)
+            {
+                // The sockets counted every frame since the predecessor stopped reading: those that waited for this
+                // node's first reads, and those the full buffers dropped.
+                foreach (var (_, port) in node.Datapath.Ports)
+                {
+                    if (port is AfPacketPort afPacket)
+                    {
+                        var (arrived, dropped) = afPacket.TakeStatistics();
+                        node._framesWaiting += arrived;
+                        node._framesDropped += dropped;
+                    }
+                }
+            }
+
             node.StartMode = takeover is not null
-                ? $"taken over from pid {takeover.PredecessorPid} in {takeover.Duration.TotalMilliseconds:F0} ms (journal at sequence {takeover.JournalSequenceNr})"
+                ? $"taken over from pid {takeover.PredecessorPid} in {takeover.Duration.TotalMilliseconds:F0} ms (journal at sequence {takeover.JournalSequenceNr}); {node._framesWaiting} frames reached the AF_PACKET sockets during the switch-over, {node._framesDropped} dropped"
                 : node.Recovery.RestoredFlows > 0 ? $"warm from the journal ({node.Recovery.RestoredFlows} megaflows)" : "fresh";
             if (takeover is not null)
             {

@@ -31,6 +31,20 @@ public sealed class AfPacketPortTests : IDisposable
     public void Dispose() => _ns.Dispose();
 
     [Fact]
+    public void Packet_statistics_count_the_frames_that_arrived_since_the_last_read_and_reset()
+    {
+        using AfPacketPort port = AfPacketPort.Open(_host);
+        port.TakeStatistics();
+        _ns.Start("ping", "-c3", "-i0.05", "-W1", _fakeIp.ToString()).WaitForExit();
+
+        // Three ARP requests (nobody answers for the fake address), queued and not read.
+        var (received, dropped) = port.TakeStatistics();
+        Assert.True(received >= 3, $"received {received}");
+        Assert.Equal(0, dropped);
+        Assert.Equal((0L, 0L), port.TakeStatistics());
+    }
+
+    [Fact]
     public void Arp_request_from_namespace_is_received_and_ping_is_answered()
     {
         using AfPacketPort port = AfPacketPort.Open(_host);

@@ -76,6 +76,9 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
         var persistence = (await lab.Ctl("persistence/show")).Output;
         output.WriteLine(persistence);
         Assert.Contains("started        : taken over from pid", persistence, StringComparison.Ordinal);
+        var waited = WaitedRegex().Match(persistence);
+        Assert.True(waited.Success, persistence);
+        Assert.Equal("0", waited.Groups[2].Value);
     }
 
     [RootFact]
@@ -154,6 +157,9 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"restarted: pid (\d+)")]
     private static partial Regex PidRegex();
+
+    [GeneratedRegex(@"(\d+) frames reached the AF_PACKET sockets during the switch-over, (\d+) dropped")]
+    private static partial Regex WaitedRegex();
 
     [GeneratedRegex(@"upcalls (\d+)")]
     private static partial Regex UpcallsRegex();

@@ -28,6 +28,7 @@ internal static class LinuxConstants
     public const int PACKET_ADD_MEMBERSHIP = 1;
     public const int PACKET_MR_PROMISC = 1;
     public const int PACKET_AUXDATA = 8;
+    public const int PACKET_STATISTICS = 6;
     public const int PACKET_IGNORE_OUTGOING = 23;
 
     // sll_pkttype values.
