@@ -2,7 +2,8 @@
 # The main job on real input: three hosts (network namespaces) on one Fabric bridge — h1 and h2 in
 # VLAN 10, h3 in VLAN 20, all in one IP subnet — with h1 and h3 attached through veth pairs
 # (AF_PACKET ports) and h2 through a TAP device the fabric creates. It starts the fabric, pings
-# within VLAN 10 (must be 0 % loss) and across VLANs (must get no reply), prints show, fdb/show,
+# within VLAN 10 (must be 0 % loss) and across VLANs (must get no reply), restarts the fabric with
+# `fabric ctl restart` while h1 pings h2 every 10 ms (must lose none), prints show, fdb/show,
 # dpctl/dump-flows, dpctl/show, upcall/show and persistence/show, and removes everything it created,
 # even on failure.
 #
@@ -99,6 +100,20 @@ else
   echo "no reply across VLANs, as expected"
 fi
 echo
+echo "== fabric ctl restart while h1 pings h2 every 10 ms: the new process takes the ports over (TAP included)"
+ip netns exec "$ns1" ping -q -c 300 -i 0.01 -W 1 10.77.0.2 >"$work/restart-ping.txt" 2>&1 &
+ping_pid=$!
+sleep 0.5
+out=$("$fabric" ctl --socket "$sock" --timeout 60 restart) || { echo "FAIL: restart: $out"; ok=0; }
+echo "$out"
+new_pid=$(sed -nE 's/^restarted: pid ([0-9]+).*/\1/p' <<<"$out")
+[ -n "$new_pid" ] && fabric_pid="$new_pid"
+wait "$ping_pid" || true
+echo "pings across the restart: $(grep 'packets transmitted' "$work/restart-ping.txt")"
+grep -q ' 0% packet loss' "$work/restart-ping.txt" || { echo "FAIL: pings lost across the restart"; ok=0; }
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+"$fabric" ctl --socket "$sock" persistence/show | head -n 1
+echo
 echo "== fabric ctl fdb/show br0"
 "$fabric" ctl --socket "$sock" fdb/show br0
 echo
@@ -114,4 +129,4 @@ echo
 echo "== fabric ctl persistence/show"
 "$fabric" ctl --socket "$sock" persistence/show
 echo
-if [ "$ok" = 1 ]; then echo "lab: PASS (0% loss within VLAN 10, no reply across VLANs)"; else echo "lab: FAIL"; cat "$work/fabric.log"; exit 1; fi
+if [ "$ok" = 1 ]; then echo "lab: PASS (0% loss within VLAN 10, no reply across VLANs, 0% loss across a restart)"; else echo "lab: FAIL"; cat "$work/fabric.log"; exit 1; fi
