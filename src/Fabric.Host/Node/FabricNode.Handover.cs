@@ -181,10 +181,13 @@ public sealed partial class FabricNode
         var receive = channel.ReceiveAsync(ct);
         var exited = successor.WaitForExitAsync(ct);
         await Task.WhenAny(receive, exited).ConfigureAwait(false);
-        if (receive.IsCompletedSuccessfully)
+        if (receive.IsCompletedSuccessfully && await receive.ConfigureAwait(false) is { } message)
         {
-            return await receive.ConfigureAwait(false);
+            return message;
         }
+
+        // The connection closed: most likely the successor died; say how, if it has exited by now.
+        await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
 
         return successor.HasExited ? $"exit {successor.ExitCode}" : null;
     }

@@ -155,6 +155,37 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
         Assert.Equal(0, result.Lost);
     }
 
+    [RootFact]
+    public async Task A_successor_killed_during_recovery_leaves_the_running_node_forwarding_and_journaling()
+    {
+        await using var lab = await LabAsync();
+        var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
+        var oldPid = lab.Process!.Pid;
+        await using var stream = await UdpStream.StartAsync(h1, h2, 5000);
+
+        // The successor is killed as soon as the running node has handed the journal over, i.e. while it recovers.
+        var restart = lab.Ctl("restart");
+        Assert.True(await SwitchLab.WaitUntil(() => File.ReadAllText(lab.LogPath).Contains("journal handed over at sequence", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), "no hand-over started");
+        var successor = Shell.Must("pgrep", "-n", "-f", lab.ConfigPath).Trim();
+        Assert.NotEqual(oldPid.ToString(System.Globalization.CultureInfo.InvariantCulture), successor);
+        Shell.Must("kill", "-KILL", successor);
+
+        var reply = await restart;
+        output.WriteLine(reply.Output);
+        Assert.False(reply.IsOk);
+        Assert.Contains("goes on forwarding", reply.Output, StringComparison.Ordinal);
+        Assert.False(lab.Process.HasExited);
+
+        // It journals again: a restart after that takes over the flows installed meanwhile.
+        Assert.True(await SwitchLab.WaitUntil(() => File.ReadAllText(lab.LogPath).Contains("journaling again from a snapshot", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
+        var ok = await lab.Ctl("restart");
+        Assert.True(ok.IsOk, ok.Output);
+        await WaitForNodeAsync(lab);
+        var result = await stream.CompleteAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine(result.Line);
+        Assert.Equal(0, result.Lost);
+    }
+
     [GeneratedRegex(@"restarted: pid (\d+)")]
     private static partial Regex PidRegex();
 
