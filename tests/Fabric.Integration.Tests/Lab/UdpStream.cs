@@ -23,10 +23,13 @@ public sealed partial class UdpStream : IAsyncDisposable
     /// <summary>The result line of the receiver.</summary>
     public sealed record Result(long Received, long Lost, double LongestGapMs, string Line);
 
-    /// <summary>Starts a receiver on <paramref name="to"/> and a sender on <paramref name="from"/>: <paramref name="count"/> datagrams, one per ms.</summary>
-    public static async Task<UdpStream> StartAsync(LabHost from, LabHost to, int count, int port = 5000)
+    /// <summary>
+    /// Starts a receiver on <paramref name="to"/> and a sender on <paramref name="from"/>: <paramref name="count"/>
+    /// datagrams, one per ms; the receiver listens <paramref name="listenSeconds"/> (default: the stream's length + 4 s).
+    /// </summary>
+    public static async Task<UdpStream> StartAsync(LabHost from, LabHost to, int count, int port = 5000, double? listenSeconds = null)
     {
-        var seconds = (count / 1000.0) + 4;
+        var seconds = listenSeconds ?? (count / 1000.0) + 4;
         var receiver = Start(to.Namespace, "receive", port.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture));
         await Task.Delay(TimeSpan.FromMilliseconds(500)); // the receiver binds before the first datagram (no readiness signal from it)
         var sender = Start(from.Namespace, "send", to.Ip, port.ToString(CultureInfo.InvariantCulture), "1000", count.ToString(CultureInfo.InvariantCulture));
