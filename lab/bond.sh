@@ -20,10 +20,9 @@ h1="fbl-h1-$id"; h2="fbl-h2-$id"; sw="fbl-sw-$id"
 hp="fbh-$id"; fa="fba-$id"; fb="fbb-$id"; oa="fboa-$id"; ob="fbob-$id"; oh="fboh-$id"; br="fbbr-$id"
 work="$(mktemp -d /tmp/fabric-bond.XXXXXX)"
 sock="$work/fabric.ctl"
-fabric_pid=""; ovsdb_pid=""; vswitchd_pid=""
-export OVS_RUNDIR="$work/ovs" OVS_DBDIR="$work/ovs" OVS_LOGDIR="$work/ovs" OVS_SYSCONFDIR="$work/ovs"
-vsctl() { ovs-vsctl --db="unix:$work/ovs/db.sock" --timeout=30 "$@"; }
-appctl() { ovs-appctl -t "$work/ovs/ovs-vswitchd.ctl" --timeout=30 "$@"; }
+fabric_pid=""
+ovs_dir="$work/ovs"
+source lab/private-ovs.sh
 
 cleanup() {
   set +e
@@ -32,12 +31,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$fabric_pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$fabric_pid" 2>/dev/null
   fi
-  for pid in "$vswitchd_pid" "$ovsdb_pid"; do
-    [ -n "$pid" ] || continue
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-  done
+  ovs_stop
   wait 2>/dev/null
   for ns in "$h1" "$h2" "$sw"; do ip netns del "$ns" 2>/dev/null; done
   for l in "$hp" "$fa" "$fb"; do ip link del "$l" 2>/dev/null; done
@@ -76,17 +70,7 @@ for l in "$fa" "$fb"; do ip link set "$l" up; offloads "$l"; done
 for l in "$oa" "$ob"; do ip -n "$sw" link set "$l" up; offloads "$sw" "$l"; done
 
 echo "== starting a private Open vSwitch in $sw"
-mkdir -p "$work/ovs"
-ovsdb-tool create "$work/ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$work/ovs/conf.db" --remote="punix:$work/ovs/db.sock" --pidfile="$work/ovs/ovsdb-server.pid" \
-  --unixctl="$work/ovs/ovsdb-server.ctl" --log-file="$work/ovs/ovsdb-server.log" --no-chdir >/dev/null 2>&1 &
-ovsdb_pid=$!
-for _ in $(seq 100); do [ -S "$work/ovs/db.sock" ] && break; sleep 0.05; done
-ovs-vsctl --db="unix:$work/ovs/db.sock" --no-wait init
-ip netns exec "$sw" ovs-vswitchd "unix:$work/ovs/db.sock" --pidfile="$work/ovs/ovs-vswitchd.pid" \
-  --unixctl="$work/ovs/ovs-vswitchd.ctl" --log-file="$work/ovs/ovs-vswitchd.log" --no-chdir >/dev/null 2>&1 &
-vswitchd_pid=$!
-for _ in $(seq 100); do [ -S "$work/ovs/ovs-vswitchd.ctl" ] && break; sleep 0.05; done
+ovs_start "$sw"
 vsctl add-br "$br" -- set bridge "$br" datapath_type=netdev other_config:hwaddr=aa:77:aa:77:00:00
 vsctl add-port "$br" "$oh"
 vsctl add-bond "$br" bond0 "$oa" "$ob" bond_mode=balance-tcp lacp=active other_config:lacp-time=fast

@@ -17,14 +17,11 @@ bash lab/ensure-packages.sh --ovs
 id=$(printf '%04x' $((RANDOM % 65536)))
 ns1="fov-a-$id"; ns2="fov-b-$id"; v1="fov1-$id"; v2="fov2-$id"; br="fovbr-$id"
 work="$(mktemp -d /tmp/ovs-outage.XXXXXX)"
-ovsdb_pid=""; vswitchd_pid=""
-export OVS_RUNDIR="$work/ovs" OVS_DBDIR="$work/ovs" OVS_LOGDIR="$work/ovs" OVS_SYSCONFDIR="$work/ovs"
-vsctl() { ovs-vsctl --db="unix:$work/ovs/db.sock" --timeout=30 "$@"; }
-appctl() { ovs-appctl -t "$work/ovs/ovs-vswitchd.ctl" --timeout=30 "$@"; }
+ovs_dir="$work/ovs"
+source lab/private-ovs.sh
 cleanup() {
   set +e
-  [ -n "$vswitchd_pid" ] && kill -9 "$vswitchd_pid" 2>/dev/null
-  [ -n "$ovsdb_pid" ] && kill "$ovsdb_pid" 2>/dev/null
+  ovs_stop
   wait 2>/dev/null
   ip netns del "$ns1" 2>/dev/null; ip netns del "$ns2" 2>/dev/null
   ip link del "$v1" 2>/dev/null; ip link del "$v2" 2>/dev/null
@@ -49,21 +46,7 @@ done
 ip -n "$ns1" neigh replace 10.96.0.2 lladdr 02:0d:00:00:00:02 dev eth0 nud permanent
 ip -n "$ns2" neigh replace 10.96.0.1 lladdr 02:0d:00:00:00:01 dev eth0 nud permanent
 
-mkdir -p "$work/ovs"
-ovsdb-tool create "$work/ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$work/ovs/conf.db" --remote="punix:$work/ovs/db.sock" --pidfile="$work/ovs/ovsdb-server.pid" \
-  --unixctl="$work/ovs/ovsdb-server.ctl" --log-file="$work/ovs/ovsdb-server.log" --no-chdir >/dev/null 2>&1 &
-ovsdb_pid=$!
-for _ in $(seq 100); do [ -S "$work/ovs/db.sock" ] && break; sleep 0.05; done
-ovs-vsctl --db="unix:$work/ovs/db.sock" --no-wait init
-start_vswitchd() {
-  ovs-vswitchd "unix:$work/ovs/db.sock" --pidfile="$work/ovs/ovs-vswitchd.pid" --unixctl="$work/ovs/ovs-vswitchd.ctl" \
-    --log-file="$work/ovs/ovs-vswitchd.log" --no-chdir >/dev/null 2>&1 &
-  vswitchd_pid=$!
-  for _ in $(seq 3000); do [ -S "$work/ovs/ovs-vswitchd.ctl" ] && return 0; sleep 0.01; done
-  echo "ovs-vswitchd did not start"; exit 1
-}
-start_vswitchd
+ovs_start
 vsctl add-br "$br" -- set bridge "$br" datapath_type=netdev -- add-port "$br" "$v1" -- add-port "$br" "$v2"
 ip netns exec "$ns1" ping -q -c 20 -i 0.01 10.96.0.2 >/dev/null
 
@@ -77,8 +60,7 @@ for r in $(seq "$runs"); do
   sleep 0.7
   appctl exit >/dev/null
   while kill -0 "$vswitchd_pid" 2>/dev/null; do sleep 0.001; done
-  rm -f "$work/ovs/ovs-vswitchd.ctl"
-  start_vswitchd
+  ovs_start_vswitchd
   wait "$send_pid" || true
   wait "$recv_pid" || true
   gap=$(sed -nE 's/.*longest gap ([0-9.]+) ms.*/\1/p' "$work/udp.txt")

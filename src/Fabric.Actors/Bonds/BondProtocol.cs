@@ -1,5 +1,4 @@
 using Fabric.Actors.Bonds.Lacp;
-using Fabric.Datapath.Bonds;
 
 namespace Fabric.Actors.Bonds;
 
@@ -68,7 +67,4 @@ public static class BondProtocol
         public static readonly RebalanceTick Instance = new();
     }
 
-    /// <summary>The datapath's current map of a bond, as a restarted bond actor reads it.</summary>
-    /// <param name="Map">The map, or null before the first publication.</param>
-    public sealed record DatapathBond(BondMap? Map);
 }

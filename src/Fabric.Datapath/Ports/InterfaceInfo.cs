@@ -138,6 +138,16 @@ public static unsafe class InterfaceInfo
     /// <summary>Runs an ifreq ioctl for <paramref name="name"/> on a throw-away AF_INET datagram socket.</summary>
     internal static IfReq IoctlByName(string name, ulong request, string action, short flags = 0)
     {
+        IfReq req = IfReq.ForName(name);
+        req.Flags = flags;
+        Ioctl(name, request, action, ref req);
+        return req;
+    }
+
+    /// <summary>Runs the interface ioctl <paramref name="request"/> on <paramref name="req"/> through a throwaway AF_INET socket.</summary>
+    /// <exception cref="PortException">The socket or the ioctl failed.</exception>
+    private static void Ioctl(string name, ulong request, string action, ref IfReq req)
+    {
         ValidateName(name);
         int fd = LibC.Socket(LinuxConstants.AF_INET, LinuxConstants.SOCK_DGRAM | LinuxConstants.SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -147,14 +157,13 @@ public static unsafe class InterfaceInfo
 
         try
         {
-            IfReq req = IfReq.ForName(name);
-            req.Flags = flags;
-            if (LibC.Ioctl(fd, request, &req) < 0)
+            fixed (IfReq* p = &req)
             {
-                throw PortException.FromErrno(action, name, Errno.Last);
+                if (LibC.Ioctl(fd, request, p) < 0)
+                {
+                    throw PortException.FromErrno(action, name, Errno.Last);
+                }
             }
-
-            return req;
         }
         finally
         {
@@ -167,26 +176,9 @@ public static unsafe class InterfaceInfo
     /// <exception cref="PortException">No such interface, or the ioctl failed.</exception>
     internal static void SetTxQueueLength(string name, int frames)
     {
-        ValidateName(name);
-        int fd = LibC.Socket(LinuxConstants.AF_INET, LinuxConstants.SOCK_DGRAM | LinuxConstants.SOCK_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            throw PortException.FromErrno("cannot set the transmit queue length of", name, Errno.Last);
-        }
-
-        try
-        {
-            IfReq req = IfReq.ForName(name);
-            req.TxQueueLength = frames;
-            if (LibC.Ioctl(fd, LinuxConstants.SIOCSIFTXQLEN, &req) < 0)
-            {
-                throw PortException.FromErrno("cannot set the transmit queue length of", name, Errno.Last);
-            }
-        }
-        finally
-        {
-            LibC.Close(fd);
-        }
+        IfReq req = IfReq.ForName(name);
+        req.TxQueueLength = frames;
+        Ioctl(name, LinuxConstants.SIOCSIFTXQLEN, "cannot set the transmit queue length of", ref req);
     }
 
     internal static void BringUp(string name)

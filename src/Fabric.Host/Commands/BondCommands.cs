@@ -64,7 +64,7 @@ public static class BondCommands
             text.Append(inv, $"next rebalance: {s.NextRebalanceMs} ms\n");
         }
 
-        text.Append(inv, $"lacp_status: {LacpStatusName(s.LacpStatus)}\n");
+        text.Append(inv, $"lacp_status: {s.LacpStatus.ToOvsString()}\n");
         text.Append(inv, $"lacp_fallback_ab: {Bool(b.LacpFallbackAb)}\n");
         var primary = b.Primary is null ? "<none>" : s.Members.Any(m => m.Name == b.Primary) ? b.Primary : b.Primary + " (no such member)";
         text.Append(inv, $"active-backup primary: {primary}\n");
@@ -98,13 +98,6 @@ public static class BondCommands
         BondMode.BalanceSlb => "balance-slb",
         BondMode.BalanceTcp => "balance-tcp",
         _ => "active-backup",
-    };
-
-    private static string LacpStatusName(LacpStatus status) => status switch
-    {
-        LacpStatus.Negotiated => "negotiated",
-        LacpStatus.Configured => "configured",
-        _ => "off",
     };
 
     private static string Bool(bool value) => value ? "true" : "false";

@@ -1,12 +1,7 @@
 using Fabric.Datapath.Buffers;
 using Fabric.Datapath.Ports;
-using Fabric.Host.Commands;
-using Fabric.Host.Configuration;
-using Fabric.Host.Configuration.Hocon;
-using Fabric.Host.Control;
 using Fabric.Host.Node;
 using Fabric.Integration.Tests.Lab;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fabric.Integration.Tests.Bonds;
 
@@ -26,7 +21,7 @@ public sealed class BondInputLab : IAsyncDisposable
     private readonly List<string> _namespaces = new();
     private readonly List<string> _links = new();
     private readonly List<IDatapathPort> _peers = new();
-    private ControlServer? _server;
+    private InProcessFabric? _fabric;
 
     private BondInputLab(string id)
     {
@@ -44,7 +39,7 @@ public sealed class BondInputLab : IAsyncDisposable
     public string Socket { get; }
 
     /// <summary>The node.</summary>
-    public FabricNode Node { get; private set; } = null!;
+    public FabricNode Node => _fabric!.Node;
 
     /// <summary>The hosts h1 (SUBNET.1) and h2 (SUBNET.2).</summary>
     public List<LabHost> Hosts { get; } = new();
@@ -119,20 +114,11 @@ public sealed class BondInputLab : IAsyncDisposable
               ] } ]
             }
             """;
-        var settings = NodeSettingsLoader.FromConfig(ConfigReader.ParseString(config, "bond-input-lab.conf"));
-        Node = await FabricNode.StartAsync(settings, NullLoggerFactory.Instance);
-        var registry = new ControlCommandRegistry();
-        NodeCommands.Register(registry, Node, _ => Node.RequestStop());
-        _server = new ControlServer(Socket, registry, NullLogger.Instance);
-        await _server.StartAsync(CancellationToken.None);
+        _fabric = await InProcessFabric.StartAsync(config, "bond-input-lab.conf");
     }
 
     /// <summary>Sends a control command to Fabric; throws when it fails.</summary>
-    public async Task<string> Ctl(string command, params string[] args)
-    {
-        var reply = await ControlClient.SendAsync(Socket, command, args, TimeSpan.FromSeconds(10));
-        return reply.IsOk ? reply.Output : throw new InvalidOperationException($"{command}: {reply.Output}");
-    }
+    public Task<string> Ctl(string command, params string[] args) => _fabric!.Ctl(command, args);
 
     /// <summary>Sends <paramref name="frames"/>, in order, into Fabric on bond member <paramref name="member"/> (from its peer).</summary>
     public void Inject(string member, params byte[][] frames)
@@ -163,14 +149,9 @@ public sealed class BondInputLab : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (_fabric is not null)
         {
-            await _server.DisposeAsync();
-        }
-
-        if (Node is not null)
-        {
-            await Node.DisposeAsync();
+            await _fabric.DisposeAsync();
         }
 
         foreach (var p in _peers)

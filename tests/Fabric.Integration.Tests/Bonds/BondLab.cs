@@ -1,12 +1,7 @@
 using System.Globalization;
-using Fabric.Host.Commands;
-using Fabric.Host.Configuration;
-using Fabric.Host.Configuration.Hocon;
-using Fabric.Host.Control;
 using Fabric.Host.Node;
 using Fabric.Integration.Tests.Lab;
 using Fabric.Integration.Tests.Ovs;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fabric.Integration.Tests.Bonds;
 
@@ -23,7 +18,7 @@ public sealed class BondLab : IAsyncDisposable
     private readonly OvsLab _ovsLab;
     private readonly string _dir;
     private readonly List<string> _links = new();
-    private ControlServer? _server;
+    private InProcessFabric? _fabric;
 
     private BondLab(OvsLab ovsLab)
     {
@@ -42,7 +37,7 @@ public sealed class BondLab : IAsyncDisposable
     public string Socket { get; }
 
     /// <summary>The running Fabric node.</summary>
-    public FabricNode Node { get; private set; } = null!;
+    public FabricNode Node => _fabric!.Node;
 
     /// <summary>The private Open vSwitch.</summary>
     public OvsSwitch Ovs { get; private set; } = null!;
@@ -144,22 +139,13 @@ public sealed class BondLab : IAsyncDisposable
             }
             """;
         File.WriteAllText(Path.Combine(_dir, "fabric.conf"), config);
-        var settings = NodeSettingsLoader.FromConfig(ConfigReader.ParseString(config, "bond-lab.conf"));
-        Node = await FabricNode.StartAsync(settings, NullLoggerFactory.Instance);
-        var registry = new ControlCommandRegistry();
-        NodeCommands.Register(registry, Node, _ => Node.RequestStop());
-        _server = new ControlServer(Socket, registry, NullLogger.Instance);
-        await _server.StartAsync(CancellationToken.None);
+        _fabric = await InProcessFabric.StartAsync(config, "bond-lab.conf");
     }
 
     private readonly List<string> _namespacesToDelete = new();
 
     /// <summary>Sends a control command to Fabric over its real socket; throws when it fails.</summary>
-    public async Task<string> Ctl(string command, params string[] args)
-    {
-        var reply = await ControlClient.SendAsync(Socket, command, args, TimeSpan.FromSeconds(10));
-        return reply.IsOk ? reply.Output : throw new InvalidOperationException($"{command}: {reply.Output}");
-    }
+    public Task<string> Ctl(string command, params string[] args) => _fabric!.Ctl(command, args);
 
     /// <summary>Frames the kernel counted as sent by <paramref name="device"/> in the test's namespace (what Fabric transmitted on it).</summary>
     public static long TxPackets(string device) =>
@@ -172,14 +158,9 @@ public sealed class BondLab : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (_fabric is not null)
         {
-            await _server.DisposeAsync();
-        }
-
-        if (Node is not null)
-        {
-            await Node.DisposeAsync();
+            await _fabric.DisposeAsync();
         }
 
         if (Ovs is not null)
