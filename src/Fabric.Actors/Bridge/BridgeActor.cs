@@ -28,14 +28,18 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
     /// <summary>Upcalls a shard's inbox holds before further ones are counted as lost.</summary>
     public const int ShardInboxCapacity = 1024;
 
-    private readonly BridgeSettings _settings;
+    private readonly IReadOnlyList<BridgePort> _configuredPorts;
+    private readonly Cluster.TunnelDirectory? _tunnels;
+    private readonly Dictionary<string, int> _tunnelOfPorts = new(StringComparer.Ordinal);
+    private BridgeSettings _settings;
+    private ShardInbox[] _inboxes = [];
     private readonly DatapathEngine _datapath;
     private readonly IActorRef _datapathActor;
     private readonly UpcallRouter _router;
     private readonly MacLearningTable _macs;
     private readonly PublishedMacTable _published;
     private readonly NormalTranslator _translator;
-    private readonly ushort[] _dpPorts;
+    private ushort[] _dpPorts;
     private readonly Dictionary<ushort, IActorRef> _bondsByDp = new();
     private readonly Dictionary<string, IActorRef> _bondsByName = new(StringComparer.Ordinal);
 
@@ -44,8 +48,16 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
     /// <param name="datapath">The live datapath (read for seeding and by the shards' revalidation).</param>
     /// <param name="datapathActor">The datapath actor (or its supervisor), the only writer of megaflows.</param>
     /// <param name="router">Where the bridge publishes its shards' inboxes.</param>
-    public BridgeActor(BridgeSettings settings, DatapathEngine datapath, IActorRef datapathActor, UpcallRouter router)
+    /// <param name="tunnels">The node's tunnel ports (a bridge with a VNI in a cluster), or null.</param>
+    public BridgeActor(BridgeSettings settings, DatapathEngine datapath, IActorRef datapathActor, UpcallRouter router, Cluster.TunnelDirectory? tunnels = null)
     {
+        _configuredPorts = settings.Ports;
+        _tunnels = tunnels;
+        if (tunnels is not null)
+        {
+            settings = settings with { Ports = WithTunnels(settings.Ports, tunnels.Of(settings.Name)) };
+        }
+
         _settings = settings;
         _datapath = datapath;
         _datapathActor = datapathActor;
@@ -86,6 +98,7 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         Receive<Bonds.BondProtocol.Migrate>(m => ForwardToBond(m.Bond, m));
         Receive<Bonds.BondProtocol.SetActiveMember>(m => ForwardToBond(m.Bond, m));
         Receive<Bonds.BondProtocol.SetMemberEnabled>(m => ForwardToBond(m.Bond, m));
+        Receive<Cluster.ClusterProtocol.TunnelsChanged>(_ => ApplyTunnels());
         Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
@@ -93,8 +106,8 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for a bridge actor.</summary>
-    public static Props Props(BridgeSettings settings, DatapathEngine datapath, IActorRef datapathActor, UpcallRouter router) =>
-        Akka.Actor.Props.Create(() => new BridgeActor(settings, datapath, datapathActor, router));
+    public static Props Props(BridgeSettings settings, DatapathEngine datapath, IActorRef datapathActor, UpcallRouter router, Cluster.TunnelDirectory? tunnels = null) =>
+        Akka.Actor.Props.Create(() => new BridgeActor(settings, datapath, datapathActor, router, tunnels));
 
     private long NowMs => _datapath.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -125,8 +138,90 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
             }
         }
 
+        _inboxes = inboxes;
         _router.Publish(_dpPorts, inboxes);
         Timers.StartPeriodicTimer("age", AgeTick.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>
+    /// The tunnel directory changed: the bridge's ports become its configured ones plus its enabled tunnel ports.
+    /// MACs learned on a tunnel that went away (or was disabled: its peer is unreachable) are flushed and the
+    /// megaflows that used them deleted; the new MAC table version makes the shards translate every other megaflow
+    /// again, so floods reach a new tunnel and leave a gone one.
+    /// </summary>
+    private void ApplyTunnels()
+    {
+        if (_tunnels is null)
+        {
+            return;
+        }
+
+        var old = _settings.Ports;
+        var ports = WithTunnels(_configuredPorts, _tunnels.Of(_settings.Name));
+        _translator.SetPorts(ports);
+        _settings = _settings with { Ports = ports };
+        _dpPorts = ports.SelectMany(p => p.DpPorts).ToArray();
+        _router.Publish(_dpPorts, _inboxes);
+        var flushed = new List<MacInvalidation>();
+        var gone = new List<ushort>();
+        foreach (var p in old)
+        {
+            if (p.RemoteNode is not null && !ports.Any(n => n.OfPort == p.OfPort && n.DpPort == p.DpPort))
+            {
+                gone.Add(p.DpPort);
+                foreach (var e in _macs.FlushPort(p.OfPort))
+                {
+                    flushed.Add(new MacInvalidation(e.Vlan, e.Mac, Source: true));
+                }
+            }
+        }
+
+        _macs.MarkChanged();
+        _published.Publish(_macs.View);
+        if (flushed.Count > 0)
+        {
+            _datapathActor.Tell(new InvalidateMacs(_dpPorts, flushed));
+        }
+
+        if (gone.Count > 0)
+        {
+            _datapathActor.Tell(new DeletePortFlows(gone));
+        }
+    }
+
+    /// <summary>The configured ports followed by one trunk port of type vxlan per enabled tunnel, numbered after them (a tunnel keeps its number while the bridge runs).</summary>
+    private IReadOnlyList<BridgePort> WithTunnels(IReadOnlyList<BridgePort> configured, IReadOnlyList<Cluster.TunnelPort> tunnels)
+    {
+        if (tunnels.Count == 0)
+        {
+            return configured;
+        }
+
+        var ports = new List<BridgePort>(configured);
+        var used = configured.Select(p => p.OfPort).Concat(_tunnelOfPorts.Values).ToHashSet();
+        foreach (var t in tunnels)
+        {
+            if (!t.Enabled)
+            {
+                continue;
+            }
+
+            if (!_tunnelOfPorts.TryGetValue(t.Name, out var of))
+            {
+                of = 1;
+                while (used.Contains(of))
+                {
+                    of++;
+                }
+
+                used.Add(of);
+                _tunnelOfPorts[t.Name] = of;
+            }
+
+            ports.Add(new BridgePort { Name = t.Name, OfPort = of, DpPort = t.DpPort, Type = "vxlan", Mode = VlanMode.Trunk, RemoteNode = t.Node });
+        }
+
+        return ports;
     }
 
     private void ForwardToBond(string name, object message)

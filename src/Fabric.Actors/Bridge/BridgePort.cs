@@ -24,6 +24,9 @@ public sealed record BridgePort
     /// <summary>Port kind name as <c>show</c> prints it: system, tap, vxlan, dummy, or bond.</summary>
     public string Type { get; init; } = "system";
 
+    /// <summary>For a VXLAN tunnel port to a cluster peer: the peer's node name (fdb/show marks MACs learned here with it); null otherwise.</summary>
+    public string? RemoteNode { get; init; }
+
     /// <summary>VLAN mode.</summary>
     public VlanMode Mode { get; init; } = VlanMode.Trunk;
 

@@ -89,6 +89,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         Command<DeleteOrphanFlows>(_ => Reply(DeleteOrphans()));
         Command<DeleteAllFlows>(_ => Reply(ClearAll()));
         Command<AddPort>(AddPortHandler);
+        Command<RemovePort>(RemovePortHandler);
         Command<SetBond>(SetBondHandler);
         Command<AwaitRecovery>(_ => Sender.Tell(new Recovered(_restoring ? _live.RestoredFlows : 0, LastSequenceNr, _recoveryTime)));
         Command<FlushJournal>(_ =>
@@ -531,6 +532,15 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 
         _portNumbers[m.Port.Name] = no;
         Persist(new PortNumbered { Name = m.Port.Name, PortNo = no }, _ => sender.Tell(new PortAdded(m.Port.Name, no)));
+    }
+
+    private void RemovePortHandler(RemovePort m)
+    {
+        var deleted = DeleteInPorts([m.PortNo]);
+        var port = _datapath.GetPort(m.PortNo);
+        var existed = _datapath.RemovePort(m.PortNo);
+        port?.Dispose();
+        Sender.Tell(new PortRemoved(m.PortNo, existed, deleted));
     }
 
     private void SetBondHandler(SetBond m)

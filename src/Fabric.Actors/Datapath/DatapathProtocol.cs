@@ -75,6 +75,17 @@ public static class DatapathProtocol
     /// <summary>Reply: the port's datapath number.</summary>
     public sealed record PortAdded(string Name, ushort PortNo);
 
+    /// <summary>
+    /// Detach datapath port <paramref name="PortNo"/> (a tunnel port whose peer left the cluster): its megaflows are
+    /// deleted, the port leaves the datapath once every poll thread has let go of it, and it is disposed. Its number
+    /// stays journaled for its name, so the same port coming back gets the same number. Answered with
+    /// <see cref="PortRemoved"/>.
+    /// </summary>
+    public sealed record RemovePort(ushort PortNo);
+
+    /// <summary>Reply: the port is gone (<paramref name="Existed"/> false when there was no such port), with the megaflows deleted.</summary>
+    public sealed record PortRemoved(ushort PortNo, bool Existed, int FlowsDeleted);
+
     /// <summary>Answered with <see cref="Recovered"/> once recovery has finished (commands wait until then).</summary>
     public sealed record AwaitRecovery;
 

@@ -26,10 +26,9 @@ public sealed class NormalTranslator
     private const ulong LacpDestination = 0x0180_c200_0002UL;
     private const ushort VlanCfi = 0x1000;
 
-    private readonly Dictionary<ushort, BridgePort> _byDpPort = new();
-    private readonly Dictionary<int, BridgePort> _byOfPort = new();
-    private readonly BridgePort[] _floodOrder;
+    private readonly string _bridge;
     private readonly BondTable? _bonds;
+    private PortMap _map;
 
     /// <summary>Creates a translator for one bridge's port configuration.</summary>
     /// <param name="settings">The bridge's ports.</param>
@@ -37,34 +36,34 @@ public sealed class NormalTranslator
     /// <exception cref="ArgumentException">Two ports share an OpenFlow or datapath port number.</exception>
     public NormalTranslator(BridgeSettings settings, BondTable? bonds = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        _bridge = settings.Name;
         _bonds = bonds;
-        foreach (var p in settings.Ports)
-        {
-            if (!_byOfPort.TryAdd(p.OfPort, p))
-            {
-                throw new ArgumentException($"bridge {settings.Name}: port {p.Name} reuses a port number", nameof(settings));
-            }
+        _map = PortMap.Of(settings.Name, settings.Ports);
+    }
 
-            foreach (var dp in p.DpPorts)
-            {
-                if (!_byDpPort.TryAdd(dp, p))
-                {
-                    throw new ArgumentException($"bridge {settings.Name}: port {p.Name} reuses a port number", nameof(settings));
-                }
-            }
-        }
+    /// <summary>The bridge's ports as NORMAL sees them now (configured ports, then tunnel ports), in OpenFlow port order.</summary>
+    public IReadOnlyList<BridgePort> Ports => Volatile.Read(ref _map).FloodOrder;
 
-        _floodOrder = settings.Ports.OrderBy(p => p.OfPort).ToArray();
+    /// <summary>
+    /// Replaces the bridge's ports (tunnel ports come and go with cluster members). Translations already running finish
+    /// on the old set; every later one sees the new set. Called by the bridge actor only (one writer).
+    /// </summary>
+    /// <exception cref="ArgumentException">Two ports share an OpenFlow or datapath port number.</exception>
+    public void SetPorts(IReadOnlyList<BridgePort> ports)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        Volatile.Write(ref _map, PortMap.Of(_bridge, ports));
     }
 
     /// <summary>The port with datapath number <paramref name="dpPort"/>, or null.</summary>
-    public BridgePort? PortByDp(ushort dpPort) => _byDpPort.GetValueOrDefault(dpPort);
+    public BridgePort? PortByDp(ushort dpPort) => Volatile.Read(ref _map).ByDp.GetValueOrDefault(dpPort);
 
     /// <summary>The port with OpenFlow number <paramref name="ofPort"/>, or null.</summary>
-    public BridgePort? PortByOf(int ofPort) => _byOfPort.GetValueOrDefault(ofPort);
+    public BridgePort? PortByOf(int ofPort) => Volatile.Read(ref _map).ByOf.GetValueOrDefault(ofPort);
 
     /// <summary>True when <paramref name="dpPort"/> belongs to this bridge.</summary>
-    public bool Owns(ushort dpPort) => _byDpPort.ContainsKey(dpPort);
+    public bool Owns(ushort dpPort) => Volatile.Read(ref _map).ByDp.ContainsKey(dpPort);
 
     /// <summary>Translates <paramref name="key"/> through NORMAL.</summary>
     /// <param name="key">The flow (unmasked on upcalls; a masked megaflow key on revalidation — NORMAL only reads fields its mask keeps).</param>
@@ -83,7 +82,8 @@ public sealed class NormalTranslator
             wc.UnwildcardNwFrag();
         }
 
-        if (!_byDpPort.TryGetValue(key.InPort, out var inPort))
+        var map = Volatile.Read(ref _map);
+        if (!map.ByDp.TryGetValue(key.InPort, out var inPort))
         {
             return Drop(ref wc, -1, -1, "no input bundle, dropping");
         }
@@ -128,7 +128,7 @@ public sealed class NormalTranslator
         // just learned (or moved) here, finds it on the input port.
         var dst = learned >= 0 && key.DlDst == key.DlSrc ? inPort.OfPort : macs.Lookup(vlan, key.DlDst);
         string reason;
-        if (dst is int outOf && _byOfPort.TryGetValue(outOf, out var outPort))
+        if (dst is int outOf && map.ByOf.TryGetValue(outOf, out var outPort))
         {
             if (outPort.OfPort == inPort.OfPort)
             {
@@ -145,7 +145,7 @@ public sealed class NormalTranslator
         }
         else
         {
-            foreach (var p in _floodOrder)
+            foreach (var p in map.FloodOrder)
             {
                 if (p.OfPort != inPort.OfPort && p.Carries(vlan))
                 {
@@ -298,4 +298,31 @@ public sealed class NormalTranslator
             or 0x0100_0c00_0000UL or 0x0100_0ccc_ccccUL or 0x0100_0ccc_cccdUL or 0x0100_0ccd_cdcdUL;
 
     private readonly record struct TagState(bool Tagged, ushort Tci);
+
+    /// <summary>One immutable version of the bridge's ports, indexed for translation.</summary>
+    private sealed record PortMap(Dictionary<ushort, BridgePort> ByDp, Dictionary<int, BridgePort> ByOf, BridgePort[] FloodOrder)
+    {
+        public static PortMap Of(string bridge, IReadOnlyList<BridgePort> ports)
+        {
+            var byDp = new Dictionary<ushort, BridgePort>();
+            var byOf = new Dictionary<int, BridgePort>();
+            foreach (var p in ports)
+            {
+                if (!byOf.TryAdd(p.OfPort, p))
+                {
+                    throw new ArgumentException($"bridge {bridge}: port {p.Name} reuses a port number", nameof(ports));
+                }
+
+                foreach (var dp in p.DpPorts)
+                {
+                    if (!byDp.TryAdd(dp, p))
+                    {
+                        throw new ArgumentException($"bridge {bridge}: port {p.Name} reuses a port number", nameof(ports));
+                    }
+                }
+            }
+
+            return new PortMap(byDp, byOf, ports.OrderBy(p => p.OfPort).ToArray());
+        }
+    }
 }

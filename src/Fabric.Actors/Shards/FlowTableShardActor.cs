@@ -210,7 +210,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         ExpirePending();
 
         _slice.Clear();
-        foreach (var port in _settings.Ports)
+        foreach (var port in _translator.Ports)
         {
             foreach (var dp in port.DpPorts)
             {

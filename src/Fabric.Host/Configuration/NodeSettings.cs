@@ -41,6 +41,9 @@ public sealed record NodeSettings
     /// </summary>
     public required Akka.Configuration.Config AkkaConfig { get; init; }
 
+    /// <summary>How the node joins its cluster (<c>fabric.cluster</c>), or null when it runs alone (no seed nodes).</summary>
+    public ClusterSettings? Cluster { get; init; }
+
     /// <summary>Bridges (<c>fabric.bridges</c>).</summary>
     public required IReadOnlyList<BridgeConfig> Bridges { get; init; }
 }

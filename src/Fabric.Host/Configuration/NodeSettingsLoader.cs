@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using Fabric.Actors.Bridge;
 using Fabric.Datapath.Forwarding;
@@ -17,7 +19,7 @@ namespace Fabric.Host.Configuration;
 public static class NodeSettingsLoader
 {
     /// <summary>The settings of one entry of <c>fabric.bridges</c>.</summary>
-    public static IReadOnlyList<string> BridgeKeys { get; } = ["name", "mac-table-size", "mac-aging-time", "ports"];
+    public static IReadOnlyList<string> BridgeKeys { get; } = ["name", "mac-table-size", "mac-aging-time", "vni", "ports"];
 
     /// <summary>The settings of one entry of <c>fabric.bridges[i].ports</c>.</summary>
     public static IReadOnlyList<string> PortKeys { get; } =
@@ -99,8 +101,16 @@ public static class NodeSettingsLoader
 
             var macSize = b.HasPath("mac-table-size") ? b.GetInt("mac-table-size") : defaults.GetInt("mac-table-size");
             var aging = b.HasPath("mac-aging-time") ? b.GetTimeSpan("mac-aging-time") : defaults.GetTimeSpan("mac-aging-time");
-            bridges.Add(new BridgeConfig(name, macSize, aging, Ports(b, where, portsInUse)));
+            var vni = b.HasPath("vni") ? Range(b, "vni", 0, 0xff_ffff, where) : 0;
+            if (vni != 0 && bridges.Find(other => other.Vni == vni) is { } same)
+            {
+                throw Error(b, "vni", where, $"vni {vni} is already bridge {same.Name}'s");
+            }
+
+            bridges.Add(new BridgeConfig(name, macSize, aging, Ports(b, where, portsInUse), vni));
         }
+
+        var cluster = Cluster(f.GetConfig("cluster"));
 
         return new NodeSettings
         {
@@ -114,7 +124,77 @@ public static class NodeSettingsLoader
             Persistence = Persistence(f),
             FaultInjection = f.GetBoolean("debug.fault-injection"),
             AkkaConfig = AkkaSection(config),
+            Cluster = cluster,
             Bridges = bridges,
+        };
+    }
+
+    /// <summary>The <c>fabric.cluster</c> section, or null when it names no seed nodes (the node runs alone).</summary>
+    private static ClusterSettings? Cluster(ConfigDocument c)
+    {
+        const string where = "fabric.cluster";
+        var seedTexts = c.GetStringList("seed-nodes");
+        if (seedTexts.Count == 0)
+        {
+            return null;
+        }
+
+        var hostText = c.GetString("hostname");
+        if (!IPAddress.TryParse(hostText, out var host) || host.AddressFamily != AddressFamily.InterNetwork || host.Equals(IPAddress.Any))
+        {
+            if (hostText.Length == 0)
+            {
+                // Point at the seed nodes, the line that made the node clustered: the empty default is the reference file's.
+                var at = c.GetValue("seed-nodes")?.Origin is { IsKnown: true } o ? o : c.Root.Origin;
+                throw ConfigException.At(at, where + ".hostname", "a clustered node needs the IPv4 address Akka remoting binds and advertises");
+            }
+
+            throw Error(c, "hostname", where, $"'{hostText}' is not an IPv4 address of this host (Akka compares addresses literally: no names, no 0.0.0.0)");
+        }
+
+        var port = Range(c, "port", 1, 65535, where);
+        var seeds = new List<IPEndPoint>();
+        foreach (var text in seedTexts)
+        {
+            if (!IPEndPoint.TryParse(text, out var seed) || seed.AddressFamily != AddressFamily.InterNetwork || seed.Port == 0)
+            {
+                throw Error(c, "seed-nodes", where, $"seed node '{text}' is not IPv4-ADDRESS:PORT");
+            }
+
+            seeds.Add(seed);
+        }
+
+        var vtepText = c.GetString("vtep");
+        var vtep = host;
+        if (vtepText.Length > 0 && (!IPAddress.TryParse(vtepText, out vtep!) || vtep.AddressFamily != AddressFamily.InterNetwork))
+        {
+            throw Error(c, "vtep", where, $"'{vtepText}' is not an IPv4 address");
+        }
+
+        var heartbeat = c.GetTimeSpan("heartbeat-interval", allowInfinite: false);
+        var pause = c.GetTimeSpan("acceptable-heartbeat-pause", allowInfinite: false);
+        var stable = c.GetTimeSpan("stable-after", allowInfinite: false);
+        if (heartbeat <= TimeSpan.Zero)
+        {
+            throw Error(c, "heartbeat-interval", where, "must be positive");
+        }
+
+        if (stable <= TimeSpan.Zero)
+        {
+            throw Error(c, "stable-after", where, "must be positive (Akka's split-brain resolver)");
+        }
+
+        return new ClusterSettings
+        {
+            Hostname = host,
+            Port = port,
+            SeedNodes = seeds,
+            Vtep = vtep,
+            VxlanPort = Range(c, "vxlan-port", 1, 65535, where),
+            HeartbeatInterval = heartbeat,
+            AcceptableHeartbeatPause = pause,
+            StableAfter = stable,
+            RejoinAfter = c.GetTimeSpan("rejoin-after", allowInfinite: false),
         };
     }
 
