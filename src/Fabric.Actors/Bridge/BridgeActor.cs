@@ -99,6 +99,7 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         Receive<Bonds.BondProtocol.SetActiveMember>(m => ForwardToBond(m.Bond, m));
         Receive<Bonds.BondProtocol.SetMemberEnabled>(m => ForwardToBond(m.Bond, m));
         Receive<Cluster.ClusterProtocol.TunnelsChanged>(_ => ApplyTunnels());
+        Receive<RemoteMacs>(ApplyRemoteMacs);
         Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
 
@@ -186,6 +187,57 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         if (gone.Count > 0)
         {
             _datapathActor.Tell(new DeletePortFlows(gone));
+        }
+    }
+
+    private void ApplyRemoteMacs(RemoteMacs m)
+    {
+        var now = NowMs;
+        var tunnelOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var local = new HashSet<int>();
+        foreach (var p in _settings.Ports)
+        {
+            if (p.RemoteNode is { } node)
+            {
+                tunnelOf[node] = p.OfPort;
+            }
+            else
+            {
+                local.Add(p.OfPort);
+            }
+        }
+
+        var changes = new List<MacInvalidation>();
+        foreach (var b in m.Macs)
+        {
+            if (!tunnelOf.TryGetValue(b.Node, out var of))
+            {
+                continue;
+            }
+
+            var current = _macs.Lookup(b.Vlan, b.Mac);
+            if (current is int known && local.Contains(known))
+            {
+                continue;
+            }
+
+            if (current == of)
+            {
+                _macs.Refresh(b.Vlan, b.Mac, of, now);
+                continue;
+            }
+
+            var result = _macs.Learn(b.Vlan, b.Mac, of, now);
+            if (result is MacLearnResult.Learned or MacLearnResult.Moved)
+            {
+                changes.Add(new MacInvalidation(b.Vlan, b.Mac, Source: result == MacLearnResult.Moved));
+            }
+        }
+
+        if (changes.Count > 0)
+        {
+            _published.Publish(_macs.View);
+            _datapathActor.Tell(new InvalidateMacs(_dpPorts, changes));
         }
     }
 

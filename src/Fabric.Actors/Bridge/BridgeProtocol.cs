@@ -52,6 +52,14 @@ public static class BridgeProtocol
         public static readonly RevalidateAll Instance = new();
     }
 
+    /// <summary>
+    /// From the MAC bindings actor: every binding the other nodes of the cluster publish for this bridge's VNI (a full
+    /// set each time). The bridge learns each on the tunnel port of its node, unless the address was learned on a local
+    /// port (first-hand evidence wins), so unicast to it needs no flood first. Bindings of a node without an enabled
+    /// tunnel port (unreachable, gone) are ignored.
+    /// </summary>
+    public sealed record RemoteMacs(IReadOnlyList<Cluster.RemoteMac> Macs);
+
     /// <summary>Ask for the bridge's configuration; answered with <see cref="BridgeSettings"/>.</summary>
     public sealed record GetSettings;
 }

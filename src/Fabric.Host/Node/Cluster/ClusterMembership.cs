@@ -21,6 +21,7 @@ public sealed class ClusterMembership : IAsyncDisposable
     private readonly NodeSettings _settings;
     private readonly ClusterSettings _cluster;
     private readonly IActorRef _tunnels;
+    private readonly IReadOnlyList<TunnelBridge> _bridges;
     private readonly ILoggerFactory _loggerFactory;
     private readonly LogLevel _level;
     private readonly ILogger _log;
@@ -30,8 +31,9 @@ public sealed class ClusterMembership : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private int _incarnations;
 
-    private ClusterMembership(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, ILoggerFactory loggerFactory, LogLevel level)
+    private ClusterMembership(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, IReadOnlyList<TunnelBridge> bridges, ILoggerFactory loggerFactory, LogLevel level)
     {
+        _bridges = bridges;
         _settings = settings;
         _cluster = cluster;
         _tunnels = tunnels;
@@ -59,12 +61,13 @@ public sealed class ClusterMembership : IAsyncDisposable
     /// <param name="settings">The node's settings (for the <c>akka</c> section and the node name).</param>
     /// <param name="cluster">Its cluster settings.</param>
     /// <param name="tunnels">The tunnel manager in the node's own actor system.</param>
+    /// <param name="bridges">The bridges with a VNI, whose MAC bindings are shared (<see cref="MacBindingsActor"/>).</param>
     /// <param name="loggerFactory">Where Akka logs.</param>
     /// <param name="level">Akka's log level.</param>
     /// <exception cref="Akka.Configuration.ConfigurationException">Akka refused the configuration.</exception>
-    public static ClusterMembership Start(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, ILoggerFactory loggerFactory, LogLevel level)
+    public static ClusterMembership Start(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, IReadOnlyList<TunnelBridge> bridges, ILoggerFactory loggerFactory, LogLevel level)
     {
-        var membership = new ClusterMembership(settings, cluster, tunnels, loggerFactory, level);
+        var membership = new ClusterMembership(settings, cluster, tunnels, bridges, loggerFactory, level);
         membership.StartIncarnation();
         return membership;
     }
@@ -122,6 +125,11 @@ public sealed class ClusterMembership : IAsyncDisposable
             .And(new LoggerFactorySetup(_loggerFactory));
         var system = ActorSystem.Create(ClusterSettings.SystemName, setup);
         system.ActorOf(MembershipActor.Props(_tunnels, incarnation), "membership");
+        if (_bridges.Count > 0)
+        {
+            system.ActorOf(MacBindingsActor.Props(_bridges, _settings.NodeName), "mac-bindings");
+        }
+
         lock (_gate)
         {
             _system = system;
