@@ -6,4 +6,5 @@ namespace Fabric.Host.Cli;
 /// <param name="Vlan">The VLAN ID, 0–4095 (0 = untagged / native).</param>
 /// <param name="Mac">The MAC address in lower-case colon form, e.g. <c>50:54:00:00:00:01</c>.</param>
 /// <param name="AgeSeconds">Seconds since the entry was last refreshed; null for a static entry (<c>fdb/add</c>), printed as <c>static</c>.</param>
-public sealed record FdbRow(string Bridge, string Port, int Vlan, string Mac, int? AgeSeconds);
+/// <param name="RemoteNode">For a MAC learned on a VXLAN tunnel port: the cluster node behind it, printed as <c>remote: NODE</c> after the age; null otherwise.</param>
+public sealed record FdbRow(string Bridge, string Port, int Vlan, string Mac, int? AgeSeconds, string? RemoteNode = null);

@@ -62,6 +62,11 @@ public static class TableRenderer
                 text.Append("static");
             }
 
+            if (row.RemoteNode is { } node)
+            {
+                text.Append("  remote: ").Append(node);
+            }
+
             text.Append('\n');
         }
 

@@ -20,7 +20,7 @@ public static class NodeCommands
     /// <summary>Registers every verb of <paramref name="node"/> in <paramref name="registry"/>.</summary>
     public static void Register(ControlCommandRegistry registry, FabricNode node, Action<bool> exit)
     {
-        registry.Register("show", "", "bridges, ports, VLAN settings and link state (ovs-vsctl show)", (_, _) => Task.FromResult(ControlReply.Ok(Show(node))), 0, 0);
+        registry.Register("show", "", "bridges, ports, VLAN settings and link state (ovs-vsctl show)", async (_, _) => ControlReply.Ok(await Show(node).ConfigureAwait(false)), 0, 0);
         registry.Register("fdb/show", "BRIDGE", "MAC learning table of BRIDGE", (a, _) => FdbShow(node, a[0]), 1, 1);
         registry.Register("fdb/flush", "[BRIDGE]", "forget learned MACs (of all bridges, or of BRIDGE)", (a, _) => FdbFlush(node, a.Count == 0 ? null : a[0]), 0, 1);
         registry.Register("dpctl/dump-flows", "[-m]", "megaflows in the datapath, one per line", (a, _) => DumpFlows(node, a), 0, 1);
@@ -30,14 +30,19 @@ public static class NodeCommands
         registry.Register("persistence/show", "", "journal store, sequence numbers, last snapshot, write latency", (_, _) => PersistenceShow(node), 0, 0);
         registry.Register("debug/crash", "ACTOR-PATH", "make that actor throw (needs fabric.debug.fault-injection = on)", (a, _) => Crash(node, a[0]), 1, 1);
         BondCommands.Register(registry, node);
+        ClusterCommands.Register(registry, node);
         registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", (a, _) => Exit(node, a, exit), 0, 1);
     }
 
-    private static string Show(FabricNode node)
+    private static async Task<string> Show(FabricNode node)
     {
-        var bridges = node.Bridges.Select(b => new ShowBridge(
-            b.Settings.Name,
-            b.Settings.Ports.Select(p => new ShowPort(
+        var bridges = new List<ShowBridge>();
+        foreach (var b in node.Bridges)
+        {
+            // The bridge's ports now: the configured ones and its enabled tunnel ports (a tunnel whose peer is
+            // unreachable is not a bridge port meanwhile, and shows with link down and no OpenFlow number).
+            var current = await b.Actor.Ask<BridgeSettings>(new BridgeProtocol.GetSettings(), AskTimeout).ConfigureAwait(false);
+            var ports = current.Ports.Select(p => new ShowPort(
                 p.Name,
                 p.OfPort,
                 p.DpPort,
@@ -50,7 +55,18 @@ public static class NodeCommands
                 Interfaces = p.Bond is { } bond
                     ? bond.Members.Select(m => new ShowInterface(m.Name, m.DpPort, node.Datapath.GetPort(m.DpPort)?.CarrierUp ?? false)).ToArray()
                     : [],
-            }).ToArray())).ToArray();
+            }).ToList();
+            foreach (var t in node.Tunnels.Of(b.Settings.Name))
+            {
+                if (!ports.Any(p => p.Name == t.Name))
+                {
+                    ports.Add(new ShowPort(t.Name, 0, t.DpPort, "vxlan", null, [], null, false));
+                }
+            }
+
+            bridges.Add(new ShowBridge(b.Settings.Name, ports));
+        }
+
         return TableRenderer.FormatShow(new ShowModel(null, bridges));
     }
 
@@ -70,7 +86,14 @@ public static class NodeCommands
         }
 
         var fdb = await b.Actor.Ask<BridgeProtocol.Fdb>(new BridgeProtocol.GetFdb(), AskTimeout).ConfigureAwait(false);
-        var rows = fdb.Entries.Select(e => new FdbRow(fdb.Bridge, e.OfPort.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Vlan, FlowFormatter.FormatMac(e.Mac), (int)Math.Max(0, (fdb.NowMs - e.LastSeenMs) / 1000)));
+        var remote = fdb.Ports.Where(p => p.RemoteNode is not null).ToDictionary(p => p.OfPort, p => p.RemoteNode);
+        var rows = fdb.Entries.Select(e => new FdbRow(
+            fdb.Bridge,
+            e.OfPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            e.Vlan,
+            FlowFormatter.FormatMac(e.Mac),
+            (int)Math.Max(0, (fdb.NowMs - e.LastSeenMs) / 1000),
+            remote.GetValueOrDefault(e.OfPort)));
         return ControlReply.Ok(TableRenderer.FormatFdb(rows, multiBridge: false));
     }
 

@@ -42,10 +42,12 @@ public sealed partial class FabricNode : IAsyncDisposable
     private bool _cleanedUp;
     private bool _hostStarted;
     private bool _disposed;
+    private readonly LogLevel _level;
 
     private FabricNode(NodeSettings settings, ILoggerFactory loggerFactory, LogLevel level, TimeProvider clock)
     {
         Settings = settings;
+        _level = level;
         LoggerFactory = loggerFactory;
         Clock = clock;
         _log = loggerFactory.CreateLogger("fabric.node");
@@ -388,7 +390,8 @@ public sealed partial class FabricNode : IAsyncDisposable
     {
         foreach (var bridgeSettings in _pendingBridges)
         {
-            var actor = System.ActorOf(BridgeActor.Props(bridgeSettings, Datapath, DatapathActor, Router), bridgeSettings.Name);
+            var tunnels = Settings.Cluster is not null && VniOf(bridgeSettings.Name) != 0 ? Tunnels : null;
+            var actor = System.ActorOf(BridgeActor.Props(bridgeSettings, Datapath, DatapathActor, Router, tunnels), bridgeSettings.Name);
             _bridges.Add(new OpenedBridge(bridgeSettings, actor));
         }
 

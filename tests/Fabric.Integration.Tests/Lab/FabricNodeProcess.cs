@@ -21,10 +21,21 @@ public sealed class FabricNodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>fabric run --config CONFIG</c> and waits until its control socket answers.</summary>
-    public static async Task<FabricNodeProcess> StartAsync(string config, string socket, string log)
+    /// <summary>
+    /// Starts <c>fabric run --config CONFIG</c> (inside network namespace <paramref name="netns"/> when given: <c>ip
+    /// netns exec</c> execs the node, so the PID is the node's) and waits until its control socket answers.
+    /// </summary>
+    public static async Task<FabricNodeProcess> StartAsync(string config, string socket, string log, string? netns = null)
     {
-        var psi = new ProcessStartInfo(FabricProcess.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(netns is null ? FabricProcess.Dotnet : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (netns is not null)
+        {
+            foreach (var a in new[] { "netns", "exec", netns, FabricProcess.Dotnet })
+            {
+                psi.ArgumentList.Add(a);
+            }
+        }
+
         psi.ArgumentList.Add(FabricProcess.Dll);
         psi.ArgumentList.Add("run");
         psi.ArgumentList.Add("--config");
