@@ -14,6 +14,8 @@ namespace Fabric.Actors.Cluster;
 public sealed class MembershipActor : ReceiveActor
 {
     private readonly IActorRef _tunnels;
+    private readonly TunnelDirectory _directory;
+    private readonly string _node;
     private readonly int _incarnation;
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly Dictionary<UniqueAddress, Member> _members = new();
@@ -22,10 +24,14 @@ public sealed class MembershipActor : ReceiveActor
 
     /// <summary>Creates the actor.</summary>
     /// <param name="tunnels">The tunnel manager, told every new view.</param>
+    /// <param name="directory">The node's tunnel ports (counted in <see cref="ClusterProtocol.PeerStatus"/>).</param>
+    /// <param name="node">This node's name.</param>
     /// <param name="incarnation">How many cluster actor systems this process has started, this one included.</param>
-    public MembershipActor(IActorRef tunnels, int incarnation)
+    public MembershipActor(IActorRef tunnels, TunnelDirectory directory, string node, int incarnation)
     {
         _tunnels = tunnels;
+        _directory = directory;
+        _node = node;
         _incarnation = incarnation;
         _cluster = Akka.Cluster.Cluster.Get(Context.System);
         Receive<CurrentClusterState>(s =>
@@ -77,10 +83,17 @@ public sealed class MembershipActor : ReceiveActor
             Publish();
         });
         Receive<ClusterProtocol.GetClusterView>(_ => Sender.Tell(View()));
+        Receive<ClusterProtocol.GetPeerStatus>(_ =>
+        {
+            var tunnels = _directory.Current;
+            var up = _members.Count(kv => kv.Value.Status == MemberStatus.Up && !_unreachable.Contains(kv.Key));
+            Sender.Tell(new ClusterProtocol.PeerStatus(_node, _incarnation, up, tunnels.Count(t => t.Enabled), tunnels.Count(t => !t.Enabled)));
+        });
     }
 
     /// <summary>Props for the actor.</summary>
-    public static Props Props(IActorRef tunnels, int incarnation) => Akka.Actor.Props.Create(() => new MembershipActor(tunnels, incarnation));
+    public static Props Props(IActorRef tunnels, TunnelDirectory directory, string node, int incarnation) =>
+        Akka.Actor.Props.Create(() => new MembershipActor(tunnels, directory, node, incarnation));
 
     /// <summary>The node name and VTEP carried by a member's roles (<c>node:NAME</c>, <c>vtep:IP</c>).</summary>
     public static (string? Node, IPAddress? Vtep) FromRoles(IEnumerable<string> roles)

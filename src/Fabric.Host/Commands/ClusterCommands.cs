@@ -42,12 +42,34 @@ public static class ClusterCommands
             }
         }
 
-        return ControlReply.Ok(Format(view, cluster.SelfAddress, node.Tunnels.Current, macsByPort));
+        var peers = new Dictionary<string, ClusterProtocol.PeerStatus>(StringComparer.Ordinal);
+        if (node.Membership is { } membership)
+        {
+            var asks = view.Members
+                .Where(m => m.Reachable && !(m.Address == view.Self && m.Uid == view.SelfUid))
+                .Select(async m => (m.Address, Status: await membership.PeerStatusAsync(m.Address, TimeSpan.FromSeconds(1)).ConfigureAwait(false)))
+                .ToArray();
+            foreach (var (address, status) in await Task.WhenAll(asks).ConfigureAwait(false))
+            {
+                if (status is not null)
+                {
+                    peers[address] = status;
+                }
+            }
+        }
+
+        return ControlReply.Ok(Format(view, cluster.SelfAddress, node.Tunnels.Current, macsByPort, peers));
     }
 
-    /// <summary>The text of <c>cluster/show</c>: a header line, then one row per member.</summary>
-    public static string Format(ClusterView view, string selfAddress, IReadOnlyList<TunnelPort> tunnels, IReadOnlyDictionary<string, int> macsByPort)
+    /// <summary>
+    /// The text of <c>cluster/show</c>: a header line, then one row per member: node, address, status, reachable,
+    /// VTEP, this node's tunnel ports to it (<c>NAME:DP_PORT</c>, <c>(down)</c> while unreachable), the MACs learned
+    /// through them, what the member itself says it sees (members Up, its tunnels up/down; from
+    /// <paramref name="peers"/>, asked over remoting), and its roles.
+    /// </summary>
+    public static string Format(ClusterView view, string selfAddress, IReadOnlyList<TunnelPort> tunnels, IReadOnlyDictionary<string, int> macsByPort, IReadOnlyDictionary<string, ClusterProtocol.PeerStatus> peers)
     {
+        ArgumentNullException.ThrowIfNull(peers);
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(tunnels);
         ArgumentNullException.ThrowIfNull(macsByPort);
@@ -58,7 +80,7 @@ public static class ClusterCommands
             text.Append(CultureInfo.InvariantCulture, $"this node was downed ({downed}); forwarding goes on, rejoining\n");
         }
 
-        var rows = new List<string[]> { new[] { "node", "address", "status", "reachable", "vtep", "tunnel ports", "macs", "roles" } };
+        var rows = new List<string[]> { new[] { "node", "address", "status", "reachable", "vtep", "tunnel ports", "macs", "it sees", "roles" } };
         foreach (var m in view.Members)
         {
             var self = m.Address == view.Self && m.Uid == view.SelfUid;
@@ -72,6 +94,7 @@ public static class ClusterCommands
                 m.Vtep?.ToString() ?? "-",
                 self ? "(self)" : mine.Length == 0 ? "-" : string.Join(",", mine.Select(t => $"{t.Name}:{t.DpPort}{(t.Enabled ? "" : "(down)")}")),
                 self ? "-" : mine.Sum(t => macsByPort.GetValueOrDefault(t.Name)).ToString(CultureInfo.InvariantCulture),
+                peers.TryGetValue(m.Address, out var p) ? $"{p.MembersUp} up, tunnels {p.TunnelsUp}/{p.TunnelsUp + p.TunnelsDown}" : "-",
                 string.Join(",", m.Roles),
             ]);
         }

@@ -39,7 +39,7 @@ public sealed partial class FabricNode
 
         var bridges = TunnelledBridges;
         TunnelManager = System.ActorOf(TunnelManagerActor.Props(bridges, factory, DatapathActor, Tunnels, cluster.Vtep), "tunnels");
-        Membership = ClusterMembership.Start(Settings, cluster, TunnelManager, bridges, LoggerFactory, level);
+        Membership = ClusterMembership.Start(Settings, cluster, TunnelManager, Tunnels, bridges, LoggerFactory, level);
     }
 
     /// <summary>Leaves the cluster before the node stops (peers then remove its tunnels at once instead of waiting for the failure detector).</summary>

@@ -49,6 +49,10 @@ public sealed class ClusterMembershipTests : Akka.TestKit.Xunit2.TestKit
         var remote = await bridgeA.FishForMessageAsync<BridgeProtocol.RemoteMacs>(m => m.Macs.Count > 0, TimeSpan.FromSeconds(30));
         Assert.Equal([new RemoteMac(0, Mac, "hv2")], remote.Macs);
 
+        // Node to node over remoting, serialized by Hyperion with Fabric's allow-list.
+        var status = await a.PeerStatusAsync(peer.Address, TimeSpan.FromSeconds(10));
+        Assert.Equal(new ClusterProtocol.PeerStatus("hv2", 1, 2, 0, 0), status);
+
         await b.LeaveAsync(TimeSpan.FromSeconds(30));
         await tunnelsA.FishForMessageAsync<ClusterView>(v => v.Members.Count == 1 && v.SelfUp, TimeSpan.FromSeconds(30));
     }
@@ -68,7 +72,7 @@ public sealed class ClusterMembershipTests : Akka.TestKit.Xunit2.TestKit
         var settings = NodeSettingsLoader.FromConfig(ConfigReader.ParseString(
             $"fabric.node-name = {node}\nfabric.cluster {{ seed-nodes = {seeds}, hostname = \"127.0.0.1\", port = {port}, vtep = \"{vtep}\" }}",
             "test.conf"));
-        return ClusterMembership.Start(settings, settings.Cluster!, tunnels, [new TunnelBridge("br0", 100, bridge)], NullLoggerFactory.Instance, LogLevel.Warning);
+        return ClusterMembership.Start(settings, settings.Cluster!, tunnels, new TunnelDirectory(), [new TunnelBridge("br0", 100, bridge)], NullLoggerFactory.Instance, LogLevel.Warning);
     }
 
     /// <summary>A probe standing for a bridge: it answers every GetFdb with <paramref name="fdb"/> and records what it gets.</summary>

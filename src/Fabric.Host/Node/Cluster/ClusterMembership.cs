@@ -22,6 +22,7 @@ public sealed class ClusterMembership : IAsyncDisposable
     private readonly ClusterSettings _cluster;
     private readonly IActorRef _tunnels;
     private readonly IReadOnlyList<TunnelBridge> _bridges;
+    private readonly TunnelDirectory _directory;
     private readonly ILoggerFactory _loggerFactory;
     private readonly LogLevel _level;
     private readonly ILogger _log;
@@ -31,8 +32,9 @@ public sealed class ClusterMembership : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private int _incarnations;
 
-    private ClusterMembership(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, IReadOnlyList<TunnelBridge> bridges, ILoggerFactory loggerFactory, LogLevel level)
+    private ClusterMembership(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, TunnelDirectory directory, IReadOnlyList<TunnelBridge> bridges, ILoggerFactory loggerFactory, LogLevel level)
     {
+        _directory = directory;
         _bridges = bridges;
         _settings = settings;
         _cluster = cluster;
@@ -54,6 +56,27 @@ public sealed class ClusterMembership : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the membership actor of the member at <paramref name="address"/> (Akka remoting, Hyperion) how it sees the
+    /// cluster; null when it does not answer within <paramref name="timeout"/> or this node's cluster system is down.
+    /// </summary>
+    public async Task<ClusterProtocol.PeerStatus?> PeerStatusAsync(string address, TimeSpan timeout)
+    {
+        if (System is not { } system)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await system.ActorSelection(address + "/user/membership").Ask<ClusterProtocol.PeerStatus>(new ClusterProtocol.GetPeerStatus(), timeout).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>How many cluster actor systems this node has started.</summary>
     public int Incarnations => Volatile.Read(ref _incarnations);
 
@@ -61,13 +84,14 @@ public sealed class ClusterMembership : IAsyncDisposable
     /// <param name="settings">The node's settings (for the <c>akka</c> section and the node name).</param>
     /// <param name="cluster">Its cluster settings.</param>
     /// <param name="tunnels">The tunnel manager in the node's own actor system.</param>
+    /// <param name="directory">The node's tunnel ports.</param>
     /// <param name="bridges">The bridges with a VNI, whose MAC bindings are shared (<see cref="MacBindingsActor"/>).</param>
     /// <param name="loggerFactory">Where Akka logs.</param>
     /// <param name="level">Akka's log level.</param>
     /// <exception cref="Akka.Configuration.ConfigurationException">Akka refused the configuration.</exception>
-    public static ClusterMembership Start(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, IReadOnlyList<TunnelBridge> bridges, ILoggerFactory loggerFactory, LogLevel level)
+    public static ClusterMembership Start(NodeSettings settings, ClusterSettings cluster, IActorRef tunnels, TunnelDirectory directory, IReadOnlyList<TunnelBridge> bridges, ILoggerFactory loggerFactory, LogLevel level)
     {
-        var membership = new ClusterMembership(settings, cluster, tunnels, bridges, loggerFactory, level);
+        var membership = new ClusterMembership(settings, cluster, tunnels, directory, bridges, loggerFactory, level);
         membership.StartIncarnation();
         return membership;
     }
@@ -124,7 +148,7 @@ public sealed class ClusterMembership : IAsyncDisposable
             .And(AkkaSettings.HyperionSetup(AkkaSettings.ClusterMessageTypes))
             .And(new LoggerFactorySetup(_loggerFactory));
         var system = ActorSystem.Create(ClusterSettings.SystemName, setup);
-        system.ActorOf(MembershipActor.Props(_tunnels, incarnation), "membership");
+        system.ActorOf(MembershipActor.Props(_tunnels, _directory, _settings.NodeName, incarnation), "membership");
         if (_bridges.Count > 0)
         {
             system.ActorOf(MacBindingsActor.Props(_bridges, _settings.NodeName), "mac-bindings");
