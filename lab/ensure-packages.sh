@@ -3,6 +3,7 @@
 # missing. Needs root (apt-get). Safe to run repeatedly.
 #   lab:     iproute2 (ip netns, veth), iputils-ping, ethtool (offloads off on veths)
 #   --ovs:   also openvswitch-switch (lab/bond.sh runs a private OVS as the bond's LACP partner)
+#   --cluster: also tcpdump (lab/cluster.sh shows the VXLAN packets on the underlay)
 #   --tests: also iperf3, tcpdump, postgresql (the journal tests start a throwaway server on 127.0.0.1),
 #            openvswitch-switch (the Ovs tests run a private ovsdb-server/ovs-vswitchd as an oracle and LACP
 #            partner). OVS is installed with service starts refused (a temporary policy-rc.d, unless the
@@ -16,6 +17,9 @@ command -v ping     >/dev/null 2>&1 || need+=(iputils-ping)
 command -v ethtool  >/dev/null 2>&1 || need+=(ethtool)
 if [ "${1:-}" = "--ovs" ]; then
   command -v ovs-vswitchd >/dev/null 2>&1 || ovs+=(openvswitch-switch)
+fi
+if [ "${1:-}" = "--cluster" ]; then
+  command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 fi
 if [ "${1:-}" = "--tests" ]; then
   command -v iperf3  >/dev/null 2>&1 || need+=(iperf3)

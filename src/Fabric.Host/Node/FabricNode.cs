@@ -136,7 +136,13 @@ public sealed partial class FabricNode : IAsyncDisposable
             node.DatapathActor = node.System.ActorOf(
                 Fabric.Actors.Datapath.DatapathActor.SupervisedProps(
                     node.Datapath,
-                    new DatapathPersistenceSettings { SnapshotEvery = settings.Persistence.SnapshotEvery, SnapshotInterval = settings.Persistence.SnapshotInterval },
+                    new DatapathPersistenceSettings
+                    {
+                        // Clustered nodes may share one database: each journals under its own persistence id.
+                        PersistenceId = settings.Cluster is null ? "datapath" : "datapath-" + settings.NodeName,
+                        SnapshotEvery = settings.Persistence.SnapshotEvery,
+                        SnapshotInterval = settings.Persistence.SnapshotInterval,
+                    },
                     new LiveTableState(),
                     TimeSpan.FromMilliseconds(100),
                     TimeSpan.FromSeconds(5),
