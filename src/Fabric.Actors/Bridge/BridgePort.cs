@@ -24,6 +24,12 @@ public sealed record BridgePort
     /// <summary>Port kind name as <c>show</c> prints it: system, tap, vxlan, dummy, or bond.</summary>
     public string Type { get; init; } = "system";
 
+    /// <summary>
+    /// True for a VXLAN tunnel port (<see cref="Type"/> "vxlan"): NORMAL never forwards a frame that came in on a
+    /// tunnel out of another tunnel (split horizon of a full mesh, DESIGN "Cluster").
+    /// </summary>
+    public bool IsTunnel => Type == "vxlan";
+
     /// <summary>VLAN mode.</summary>
     public VlanMode Mode { get; init; } = VlanMode.Trunk;
 
