@@ -27,6 +27,12 @@ public sealed record BridgePort
     /// <summary>For a VXLAN tunnel port to a cluster peer: the peer's node name (fdb/show marks MACs learned here with it); null otherwise.</summary>
     public string? RemoteNode { get; init; }
 
+    /// <summary>
+    /// True for a VXLAN tunnel port (<see cref="Type"/> "vxlan"): NORMAL never forwards a frame that came in on a
+    /// tunnel out of another tunnel (split horizon of a full mesh, DESIGN "Cluster").
+    /// </summary>
+    public bool IsTunnel => Type == "vxlan";
+
     /// <summary>VLAN mode.</summary>
     public VlanMode Mode { get; init; } = VlanMode.Trunk;
 

@@ -10,7 +10,8 @@ namespace Fabric.Actors.Normal;
 /// The NORMAL action: L2 learning switch with VLANs, following OVS's <c>xlate_normal</c> order
 /// (ovs-facts §2.2): un-wildcard MACs and VLAN, find the input port, check and assign the VLAN
 /// (§2.3), drop reserved multicast, learn the source, then forward to the learned port or flood to
-/// every other port carrying the VLAN, translating the tag per output port.
+/// every other port carrying the VLAN, translating the tag per output port. Split horizon (DESIGN "Cluster": VXLAN
+/// full mesh): a frame that came in on a tunnel port is never output to another tunnel port, flooded or learned.
 /// </summary>
 /// <remarks>
 /// Pure: it reads an immutable version of the MAC table and reports what learning the source would do
@@ -140,14 +141,20 @@ public sealed class NormalTranslator
                 return Drop(ref wc, vlan, learned, "learned port does not carry the VLAN, dropping") with { IsGratuitousArp = gratArp };
             }
 
+            if (inPort.IsTunnel && outPort.IsTunnel)
+            {
+                return Drop(ref wc, vlan, learned, "learned port is a tunnel and so is the input port (split horizon), dropping") with { IsGratuitousArp = gratArp };
+            }
+
             Emit(outputs, ref state, outPort, vlan, pcp, key, ref wc);
             reason = "forwarding to learned port";
         }
         else
         {
+            // Split horizon: a frame from a tunnel is flooded to the local ports only (every node floods its own).
             foreach (var p in map.FloodOrder)
             {
-                if (p.OfPort != inPort.OfPort && p.Carries(vlan))
+                if (p.OfPort != inPort.OfPort && p.Carries(vlan) && !(inPort.IsTunnel && p.IsTunnel))
                 {
                     Emit(outputs, ref state, p, vlan, pcp, key, ref wc);
                 }

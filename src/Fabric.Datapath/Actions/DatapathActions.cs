@@ -1,4 +1,6 @@
 using System.Text;
+using Fabric.Datapath.Ports;
+using Fabric.Datapath.Ports.Vxlan;
 
 namespace Fabric.Datapath.Actions;
 
@@ -71,7 +73,14 @@ public sealed class DatapathActions : IEquatable<DatapathActions>
     /// ODP syntax exactly like OVS: "2", "1,3", "pop_vlan,4,push_vlan(vid=10,pcp=0),2,100,3", "drop",
     /// "userspace(pid=0,slow_path(action))".
     /// </summary>
-    public override string ToString()
+    public override string ToString() => ToString(null);
+
+    /// <summary>
+    /// ODP syntax as <see cref="ToString()"/>, except that an output to a VXLAN tunnel port of <paramref name="ports"/>
+    /// (the datapath's port snapshot) prints as OVS's native-tunnelling action,
+    /// <c>tnl_push(tnl_port(N),header(…),out_port(E))</c> (<see cref="VxlanFormatter.TunnelPush"/>).
+    /// </summary>
+    public string ToString(IReadOnlyDictionary<ushort, IDatapathPort>? ports)
     {
         if (_items.Length == 0)
         {
@@ -86,7 +95,16 @@ public sealed class DatapathActions : IEquatable<DatapathActions>
                 sb.Append(',');
             }
 
-            sb.Append(_items[i].ToString());
+            DatapathAction a = _items[i];
+            if (a.Kind == DatapathActionKind.Output && ports is not null
+                && ports.TryGetValue(a.Port, out IDatapathPort? port) && port is VxlanTunnelPort tunnel)
+            {
+                sb.Append(VxlanFormatter.TunnelPush(tunnel, a.Port, VxlanFormatter.PortNumberOf(ports, tunnel.Endpoint)));
+            }
+            else
+            {
+                sb.Append(a.ToString());
+            }
         }
 
         return sb.ToString();

@@ -64,6 +64,13 @@ public sealed class OutputBatches : IDisposable
         return member;
     }
 
+    /// <summary>
+    /// The counter row of the thread that owns this set (1 + its poll thread index; 0 = shared, the default), given to
+    /// every transmit batch as <see cref="PacketBatch.Writer"/> so that ports count each thread's frames in its own row.
+    /// Set before <see cref="SetPorts"/>.
+    /// </summary>
+    public int Writer { get; set; }
+
     /// <summary>Frames that could not be queued: unknown output port, or a frame larger than a slot (packets).</summary>
     public long Dropped { get; private set; }
 
@@ -103,7 +110,7 @@ public sealed class OutputBatches : IDisposable
         foreach (KeyValuePair<ushort, IDatapathPort> kv in ports)
         {
             portArray[kv.Key] = kv.Value;
-            batches[kv.Key] ??= new PacketBatch(_batchCapacity, _slotSize);
+            batches[kv.Key] ??= new PacketBatch(_batchCapacity, _slotSize) { Writer = Writer };
         }
 
         _batches = batches;
@@ -139,7 +146,7 @@ public sealed class OutputBatches : IDisposable
         if (!batch.TryAppend(frame))
         {
             Dropped++;
-            _ports[port]!.Counters.AddTxDropped(1);
+            _ports[port]!.Counters.AddTxDropped(batch.Writer, 1);
             return false;
         }
 

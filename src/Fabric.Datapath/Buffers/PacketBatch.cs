@@ -67,6 +67,13 @@ public sealed unsafe class PacketBatch : IDisposable
         }
     }
 
+    /// <summary>
+    /// The counter row (<see cref="Ports.PortCounters"/>) ports add this batch's frames to: 1 + the index of the poll
+    /// thread that owns the batch, so each poll thread writes only its own row; 0 (the default) for batches outside a
+    /// poll thread, whose counts are added atomically to the shared row.
+    /// </summary>
+    public int Writer { get; set; }
+
     /// <summary>True when every slot is in use.</summary>
     public bool IsFull => _count == Capacity;
 

@@ -29,13 +29,19 @@ internal sealed class FastPath
         _outputs = outputs;
     }
 
-    /// <summary>Forwards the <paramref name="rx"/>.Count frames received on <paramref name="inPort"/>, "now" being <paramref name="nowMs"/> (Unix ms).</summary>
-    public void Process(PacketBatch rx, ushort inPort, long nowMs)
+    /// <summary>
+    /// Forwards the <paramref name="rx"/>.Count frames received on <paramref name="batchInPort"/>, "now" being
+    /// <paramref name="nowMs"/> (Unix ms). A <paramref name="batchInPort"/> of 0 (never a datapath port number) means the
+    /// frames came from a demultiplexing port (<see cref="Ports.PortReceiveMode.PerFrame"/>, the VXLAN endpoint): each
+    /// frame's in_port is then its slot's <see cref="PacketBatch.InPort"/>.
+    /// </summary>
+    public void Process(PacketBatch rx, ushort batchInPort, long nowMs)
     {
         bool emcEnabled = _emc.Enabled;
         long hits = 0, missed = 0, lost = 0, emcHits = 0, maskHits = 0;
         for (int i = 0; i < rx.Count; i++)
         {
+            ushort inPort = batchInPort != 0 ? batchInPort : (ushort)rx.InPort(i);
             ReadOnlySpan<byte> frame = rx.Frame(i);
             DropReason reason = PacketParser.Parse(frame, inPort, out FlowKey key, out ushort tcpFlags);
             if (reason != DropReason.None)

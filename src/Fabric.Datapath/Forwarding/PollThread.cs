@@ -22,7 +22,7 @@ internal sealed class PollThread : IDisposable
     private readonly PortPoller _poller;
     private PortSet _ports = PortSet.Empty;
     private IDatapathPort[] _rxPorts = [];
-    private ushort[] _rxPortNumbers = [];
+    private ushort[] _rxInPorts = [];
     private long _seenVersion = -1;
     private long _nextRerankMs;
     private Thread? _thread;
@@ -34,9 +34,9 @@ internal sealed class PollThread : IDisposable
         _index = index;
         DatapathOptions o = datapath.Options;
         _emc = new ExactMatchCache(o.EmcEntries, o.EmcInsertInvProb, (uint)(0x9E3779B9 * (index + 1)));
-        _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize);
+        _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize) { Writer = index + 1 };
         _outputs.AttachBonds(datapath.Bonds, index);
-        _rx = new PacketBatch(o.BatchSize, o.SlotSize);
+        _rx = new PacketBatch(o.BatchSize, o.SlotSize) { Writer = index + 1 };
         _fastPath = new FastPath(datapath.Flows, datapath.Stats, datapath.Upcalls, _emc, _outputs);
         _poller = new PortPoller([]);
     }
@@ -95,7 +95,9 @@ internal sealed class PollThread : IDisposable
             if (n > 0)
             {
                 received += n;
-                _fastPath.Process(_rx, _rxPortNumbers[i], nowMs);
+
+                // 0 for a demultiplexing port (the VXLAN endpoint): the frames carry their own in_port.
+                _fastPath.Process(_rx, _rxInPorts[i], nowMs);
             }
         }
 
@@ -124,17 +126,28 @@ internal sealed class PollThread : IDisposable
     private void SwitchPorts(PortSet ports)
     {
         var rxPorts = new List<IDatapathPort>();
-        var numbers = new List<ushort>();
+        var inPorts = new List<ushort>();
         foreach (ushort no in ports.PortsOf(_index))
         {
-            rxPorts.Add(ports.Ports[no]);
-            numbers.Add(no);
+            // Ports that never receive (VXLAN tunnels: their endpoint demultiplexes for them) are not polled at all.
+            IDatapathPort port = ports.Ports[no];
+            switch (port.ReceiveMode)
+            {
+                case PortReceiveMode.Own:
+                    rxPorts.Add(port);
+                    inPorts.Add(no);
+                    break;
+                case PortReceiveMode.PerFrame:
+                    rxPorts.Add(port);
+                    inPorts.Add(0);
+                    break;
+            }
         }
 
         _outputs.SetPorts(ports.Ports);
         _poller.SetPorts(rxPorts);
         _rxPorts = rxPorts.ToArray();
-        _rxPortNumbers = numbers.ToArray();
+        _rxInPorts = inPorts.ToArray();
         _ports = ports;
         _emc.Clear();
         Volatile.Write(ref _seenVersion, ports.Version);

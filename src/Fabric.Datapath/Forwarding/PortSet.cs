@@ -48,10 +48,14 @@ internal sealed class PortSet
     /// <summary>A new set with <paramref name="port"/> added as <paramref name="portNo"/>, given to the least-loaded of <paramref name="threads"/> poll threads.</summary>
     public PortSet With(ushort portNo, IDatapathPort port, int threads)
     {
+        // Only ports that receive load a poll thread (a VXLAN tunnel's frames are received by its endpoint).
         var load = new int[threads];
-        foreach (int t in _threadOf.Values)
+        foreach (KeyValuePair<ushort, int> kv in _threadOf)
         {
-            load[t]++;
+            if (Ports[kv.Key].ReceiveMode != PortReceiveMode.None)
+            {
+                load[kv.Value]++;
+            }
         }
 
         int best = 0;

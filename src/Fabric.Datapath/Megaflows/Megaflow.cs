@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Fabric.Datapath.Actions;
 using Fabric.Datapath.Flows;
+using Fabric.Datapath.Ports;
+using Fabric.Datapath.Ports.Vxlan;
 
 namespace Fabric.Datapath.Megaflows;
 
@@ -87,9 +89,23 @@ public sealed class Megaflow
     /// The flow as <c>ovs-appctl dpctl/dump-flows</c> prints it (ovs-facts §5.4):
     /// <c>&lt;key&gt;, packets:N, bytes:N, used:X.XXXs|never[, flags:…], actions:…</c>, where used is measured from <paramref name="nowMs"/> (Unix ms).
     /// </summary>
-    public string ToDumpString(long nowMs)
+    public string ToDumpString(long nowMs) => ToDumpString(nowMs, null);
+
+    /// <summary>
+    /// The dump line as <see cref="ToDumpString(long)"/>, with the ports of <paramref name="ports"/> (the datapath's
+    /// port snapshot) in mind: a megaflow whose in_port is a VXLAN tunnel starts with the tunnel it came from,
+    /// <c>tunnel(tun_id=…,src=…,dst=…,flags(+key)),</c>, and outputs to tunnels print as <c>tnl_push(…)</c>
+    /// (<see cref="VxlanFormatter"/>).
+    /// </summary>
+    public string ToDumpString(long nowMs, IReadOnlyDictionary<ushort, IDatapathPort>? ports)
     {
-        var sb = new StringBuilder(FlowFormatter.FormatOdp(Key, Mask));
+        var sb = new StringBuilder();
+        if (ports is not null && Mask.InPort != 0 && ports.TryGetValue(Key.InPort, out IDatapathPort? inPort) && inPort is VxlanTunnelPort tunnel)
+        {
+            sb.Append(VxlanFormatter.TunnelMatch(tunnel)).Append(',');
+        }
+
+        sb.Append(FlowFormatter.FormatOdp(Key, Mask));
         sb.Append(", packets:").Append(Packets.ToString(CultureInfo.InvariantCulture));
         sb.Append(", bytes:").Append(Bytes.ToString(CultureInfo.InvariantCulture));
         long used = LastUsedMs;
@@ -109,7 +125,7 @@ public sealed class Megaflow
             sb.Append(", flags:").Append(FormatTcpFlags(flags));
         }
 
-        sb.Append(", actions:").Append(Actions.ToString());
+        sb.Append(", actions:").Append(Actions.ToString(ports));
         return sb.ToString();
     }
 

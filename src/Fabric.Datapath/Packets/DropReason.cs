@@ -50,4 +50,25 @@ public enum DropReason : byte
 
     /// <summary>ICMPv6 header shorter than 4 bytes.</summary>
     TruncatedIcmpv6,
+
+    /// <summary>A VXLAN datagram shorter than the 8-byte VXLAN header (RFC 7348 §5).</summary>
+    VxlanTruncated,
+
+    /// <summary>A VXLAN header without the I flag (0x08), so its VNI is not valid (RFC 7348 §5).</summary>
+    VxlanNoVniFlag,
+
+    /// <summary>A VXLAN datagram whose inner frame is shorter than an Ethernet header (14 bytes).</summary>
+    VxlanInnerTooShort,
+
+    /// <summary>A VXLAN datagram from an outer source address that no tunnel of the endpoint has as its remote VTEP.</summary>
+    VxlanUnknownRemote,
+
+    /// <summary>A VXLAN datagram from a known remote VTEP with a VNI none of that remote's tunnels has.</summary>
+    VxlanUnknownVni,
+
+    /// <summary>A VXLAN datagram for a tunnel that is disabled (<c>Enabled = false</c>: it carries nothing).</summary>
+    VxlanTunnelDown,
+
+    /// <summary>A VXLAN datagram whose inner frame is longer than a packet slot.</summary>
+    VxlanInnerTooLong,
 }

@@ -34,6 +34,12 @@ public interface IDatapathPort : IDisposable
     PortCounters Counters { get; }
 
     /// <summary>
+    /// How received frames map to datapath ports: the port's own (the default), set per frame by the port (a
+    /// demultiplexer such as the VXLAN endpoint), or none at all (a port that never receives, such as a VXLAN tunnel).
+    /// </summary>
+    PortReceiveMode ReceiveMode => PortReceiveMode.Own;
+
+    /// <summary>
     /// Receives up to <c>batch.Capacity</c> frames into <paramref name="batch"/> from slot 0, without
     /// blocking; sets <c>batch.Count</c> and each slot's length and returns the count (0 when nothing
     /// is waiting). Frames the port itself transmitted are never returned. Frames longer than a slot

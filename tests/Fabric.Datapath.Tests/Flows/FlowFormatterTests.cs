@@ -9,18 +9,6 @@ namespace Fabric.Datapath.Tests.Flows;
 
 public class FlowFormatterTests
 {
-    private static FlowMask L2Ip()
-    {
-        var wc = default(FlowWildcards);
-        wc.UnwildcardInPort();
-        wc.UnwildcardDlSrc();
-        wc.UnwildcardDlDst();
-        wc.UnwildcardDlType();
-        wc.UnwildcardVlanTci();
-        wc.UnwildcardNwFrag();
-        return wc.ToMask();
-    }
-
     [Fact]
     public void Ipv4_l2_megaflow_prints_like_dpctl_dump_flows()
     {
@@ -29,7 +17,7 @@ public class FlowFormatterTests
 
         Assert.Equal(
             "recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth(src=50:54:00:00:00:01,dst=50:54:00:00:00:02),eth_type(0x0800),ipv4(frag=no)",
-            FlowFormatter.FormatOdp(key.Masked(L2Ip()), L2Ip()));
+            FlowFormatter.FormatOdp(key.Masked(Masks.L2()), Masks.L2()));
     }
 
     [Fact]
@@ -37,7 +25,7 @@ public class FlowFormatterTests
     {
         // netdev-dpctl-dump-flows.txt, first line.
         FlowKey key = FlowKey.Create(2, 0x027700000001, Broadcast, 0x0806, nwProto: 1, ipv4Src: Ip(10, 77, 0, 1), ipv4Dst: Ip(10, 77, 0, 2), arpSha: 0x027700000001);
-        FlowWildcards wc = FlowWildcards.From(L2Ip());
+        FlowWildcards wc = FlowWildcards.From(Masks.L2());
         wc.UnwildcardIpv4Src();
         wc.UnwildcardIpv4Dst();
         wc.UnwildcardArpOp();
@@ -55,7 +43,7 @@ public class FlowFormatterTests
 
         Assert.Equal(
             "recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth(src=02:77:00:00:00:02,dst=02:77:00:00:00:01),eth_type(0x0806)",
-            FlowFormatter.FormatOdp(key, L2Ip()));
+            FlowFormatter.FormatOdp(key, Masks.L2()));
     }
 
     [Fact]
@@ -63,7 +51,7 @@ public class FlowFormatterTests
     {
         // netdev-flows-across-exit.txt: ipv4(proto=1,frag=no)
         FlowKey key = FlowKey.Create(2, 0x027700000001, 0x027700000002, 0x0800, nwProto: 1, tpSrc: 8);
-        FlowWildcards wc = FlowWildcards.From(L2Ip());
+        FlowWildcards wc = FlowWildcards.From(Masks.L2());
         wc.UnwildcardNwProto();
 
         Assert.Equal(
@@ -108,14 +96,14 @@ public class FlowFormatterTests
 
         Assert.Equal(
             "recirc_id(0),in_port(1),packet_type(ns=0,id=0),eth(src=50:54:00:00:00:01,dst=50:54:00:00:00:02),eth_type(0x8100),vlan(vid=10,pcp=0),encap(eth_type(0x0800),ipv4(frag=no))",
-            FlowFormatter.FormatOdp(key, L2Ip()));
+            FlowFormatter.FormatOdp(key, Masks.L2()));
     }
 
     [Fact]
     public void Double_tagged_key_nests_two_encaps()
     {
         FlowKey key = FlowKey.Create(4, MacA, MacB, 0x0806, vlanTci: 0x1000 | (3 << 13) | 100, vlanTci2: 0x1000 | 20);
-        FlowWildcards wc = FlowWildcards.From(L2Ip());
+        FlowWildcards wc = FlowWildcards.From(Masks.L2());
         wc.UnwildcardVlanTci2();
 
         Assert.Equal(
@@ -173,7 +161,7 @@ public class FlowFormatterTests
         var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000_000));
         var table = new MegaflowTable(10, time);
         FlowKey key = FlowKey.Create(1, MacA, MacB, 0x0800, nwProto: 6, nwTtl: 64);
-        Megaflow flow = table.Install(key, L2Ip(), DatapathActions.OutputTo(2));
+        Megaflow flow = table.Install(key, Masks.L2(), DatapathActions.OutputTo(2));
         Assert.EndsWith(", packets:0, bytes:0, used:never, actions:2", flow.ToDumpString(1_000_000), StringComparison.Ordinal);
 
         flow.AddHits(2, 236, 0x012, 1_000_000);

@@ -35,18 +35,6 @@ public sealed class DatapathTests : IDisposable
         _p3.Dispose();
     }
 
-    private static FlowMask L2Mask()
-    {
-        var wc = default(FlowWildcards);
-        wc.UnwildcardInPort();
-        wc.UnwildcardDlSrc();
-        wc.UnwildcardDlDst();
-        wc.UnwildcardDlType();
-        wc.UnwildcardVlanTci();
-        wc.UnwildcardNwFrag();
-        return wc.ToMask();
-    }
-
     private static List<byte[]> TakeAll(MemoryPort port)
     {
         var list = new List<byte[]>();
@@ -84,7 +72,7 @@ public sealed class DatapathTests : IDisposable
         _dp.RunOnce();
         Assert.True(_dp.Upcalls.TryDequeue(out Upcall up));
 
-        Megaflow flow = _dp.Flows.Install(up.Key, L2Mask(), DatapathActions.OutputTo(2));
+        Megaflow flow = _dp.Flows.Install(up.Key, Masks.L2(), DatapathActions.OutputTo(2));
         _time.Advance(TimeSpan.FromMilliseconds(250));
         for (int i = 0; i < 5; i++)
         {
@@ -107,7 +95,7 @@ public sealed class DatapathTests : IDisposable
     public void Repeated_packets_hit_the_exact_match_cache()
     {
         byte[] frame = Udp64(MacA, MacB, 1, 2, 3, 4);
-        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), L2Mask(), DatapathActions.OutputTo(3));
+        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(3));
         for (int i = 0; i < 4; i++)
         {
             _p1.Inject(frame);
@@ -125,7 +113,7 @@ public sealed class DatapathTests : IDisposable
     public void Removed_flow_stops_forwarding_even_when_cached()
     {
         byte[] frame = Udp64(MacA, MacB, 1, 2, 3, 4);
-        Megaflow f = _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), L2Mask(), DatapathActions.OutputTo(3));
+        Megaflow f = _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(3));
         _p1.Inject(frame);
         _p1.Inject(frame);
         _dp.RunOnce();
@@ -158,7 +146,7 @@ public sealed class DatapathTests : IDisposable
     [Fact]
     public void Malformed_frames_are_counted_and_dropped_while_forwarding_continues()
     {
-        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), L2Mask(), DatapathActions.OutputTo(2));
+        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(2));
         byte[] good = Udp64(MacA, MacB, 1, 2, 3, 4);
         byte[] badIp = (byte[])good.Clone();
         badIp[14] = 0x43;
@@ -199,7 +187,7 @@ public sealed class DatapathTests : IDisposable
     [Fact]
     public void Userspace_action_forwards_and_sends_the_packet_up()
     {
-        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), L2Mask(), DatapathActions.Create([DatapathAction.Output(2), DatapathAction.Userspace()]));
+        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.Create([DatapathAction.Output(2), DatapathAction.Userspace()]));
         _p1.Inject(Udp64(MacA, MacB, 1, 2, 3, 4));
 
         _dp.RunOnce();
@@ -252,7 +240,7 @@ public sealed class DatapathTests : IDisposable
     [Fact]
     public void Output_to_a_removed_port_is_dropped_without_harm()
     {
-        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), L2Mask(), DatapathActions.OutputTo(2, 3));
+        _dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(2, 3));
         _dp.RemovePort(2);
         _p1.Inject(Udp64(MacA, MacB, 1, 2, 3, 4));
 
@@ -270,8 +258,8 @@ public sealed class DatapathTests : IDisposable
         using var b = new MemoryPort("b");
         dp.AddPort(a);
         dp.AddPort(b);
-        dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), L2Mask(), DatapathActions.OutputTo(2));
-        dp.Flows.Install(FlowKey.Create(2, MacB, MacA, 0x0800), L2Mask(), DatapathActions.OutputTo(1));
+        dp.Flows.Install(FlowKey.Create(1, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(2));
+        dp.Flows.Install(FlowKey.Create(2, MacB, MacA, 0x0800), Masks.L2(), DatapathActions.OutputTo(1));
         dp.Start();
         Assert.True(dp.IsRunning);
         Assert.Throws<InvalidOperationException>(() => dp.RunOnce());

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Fabric.Integration.Tests.Lab;
+using Xunit.Abstractions;
+
+namespace Fabric.Integration.Tests.Cluster;
+
+/// <summary>
+/// Three real <c>fabric</c> processes in three namespaces form one Akka.Cluster over an underlay and join their
+/// bridges through VXLAN (issue 8): membership, cross-host switching within a VNI, isolation across VNIs, VXLAN on the
+/// wire, a node killed and coming back, and a rolling restart — each measured against the real kernel.
+/// </summary>
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Formation = TimeSpan.FromSeconds(60);
+
+    [RootFact]
+    public async Task Three_nodes_form_a_cluster_and_switch_across_hosts_within_a_vni_only()
+    {
+        await using var lab = ClusterLab.Create();
+        await lab.StartAllAsync();
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), $"{n.Name}: {(await ClusterLab.Ctl(n, "cluster/show")).Output}\n{Tail(n)}");
+        }
+
+        await using var capture = await Capture.StartAsync(lab.Nodes[0].Underlay, "udp port 4789");
+        foreach (var from in lab.Nodes)
+        {
+            foreach (var to in lab.Nodes.Where(t => t != from))
+            {
+                Assert.Equal(0, SwitchLab.Ping(from.TenantA, to.TenantA.Ip, count: 5));
+                Assert.Equal(0, SwitchLab.Ping(from.TenantB, to.TenantB.Ip, count: 5));
+            }
+        }
+
+        // Same subnet, other VNI: nothing answers.
+        Assert.Equal(100, SwitchLab.Ping(lab.Nodes[0].TenantA, lab.Nodes[1].TenantB.Ip, count: 3));
+        Assert.Equal(100, SwitchLab.Ping(lab.Nodes[1].TenantB, lab.Nodes[2].TenantA.Ip, count: 3));
+
+        var wire = string.Join("\n", await capture.StopAsync());
+        Assert.Contains("vni 100", wire, StringComparison.Ordinal);
+        Assert.Contains("vni 200", wire, StringComparison.Ordinal);
+        Assert.Contains(".4789", wire, StringComparison.Ordinal);
+
+        var show = (await ClusterLab.Ctl(lab.Nodes[0], "cluster/show")).Output;
+        output.WriteLine(show);
+        Assert.Contains("vx100-hv2", show, StringComparison.Ordinal);
+        var flows = (await ClusterLab.Ctl(lab.Nodes[0], "dpctl/dump-flows")).Output;
+        output.WriteLine(flows);
+        Assert.Contains("tnl_push(", flows, StringComparison.Ordinal);
+        Assert.Contains("tnl_pop(", flows, StringComparison.Ordinal);
+        var fdb = (await ClusterLab.Ctl(lab.Nodes[0], "fdb/show", "bra")).Output;
+        output.WriteLine(fdb);
+        Assert.Contains("remote: hv2", fdb, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task A_killed_node_is_unreachable_within_two_seconds_loses_its_macs_and_rejoins_without_disturbing_the_others()
+    {
+        await using var lab = ClusterLab.Create();
+        await lab.StartAllAsync();
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), Tail(n));
+        }
+
+        var (hv1, hv2, hv3) = (lab.Nodes[0], lab.Nodes[1], lab.Nodes[2]);
+        Assert.Equal(0, SwitchLab.Ping(hv1.TenantA, hv3.TenantA.Ip, count: 3));
+        Assert.Equal(0, SwitchLab.Ping(hv2.TenantA, hv3.TenantA.Ip, count: 3));
+        await using var stream = await UdpStream.StartAsync(hv1.TenantA, hv2.TenantA, 8000);
+        await Task.Delay(1000); // part of the stream runs before the kill
+        var killed = Stopwatch.StartNew();
+        hv3.Process!.Kill();
+        var seen = new Dictionary<string, double>();
+        await SwitchLab.WaitUntilAsync(
+            async () =>
+            {
+                foreach (var n in new[] { hv1, hv2 })
+                {
+                    if (!seen.ContainsKey(n.Name) && (await ClusterLab.MembersAsync(n)).TryGetValue("hv3", out var m) && !m.Reachable)
+                    {
+                        seen[n.Name] = killed.Elapsed.TotalMilliseconds;
+                    }
+                }
+
+                return seen.Count == 2;
+            },
+            TimeSpan.FromSeconds(10));
+        output.WriteLine($"hv3 unreachable on hv1 after {seen.GetValueOrDefault("hv1"):F0} ms, on hv2 after {seen.GetValueOrDefault("hv2"):F0} ms");
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen.Values, ms => Assert.True(ms < 2000, $"detection took {ms:F0} ms"));
+
+        // Its MACs are gone from both peers and its tunnel carries nothing.
+        foreach (var n in new[] { hv1, hv2 })
+        {
+            var fdb = (await ClusterLab.Ctl(n, "fdb/show", "bra")).Output;
+            Assert.DoesNotContain("remote: hv3", fdb, StringComparison.Ordinal);
+        }
+
+        var result = await stream.CompleteAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"hv1 -> hv2 while hv3 died: {result.Line}");
+        Assert.Equal(0, result.Lost);
+
+        // hv3 starts again, rejoins as a new incarnation, and its VMs are reachable again.
+        await lab.StartAsync(hv3);
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), $"{n.Name}: {(await ClusterLab.Ctl(n, "cluster/show")).Output}");
+        }
+
+        Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(hv1.TenantA, hv3.TenantA.Ip, count: 2) == 0, TimeSpan.FromSeconds(20)));
+    }
+
+    [RootFact]
+    public async Task A_rolling_restart_loses_nothing_between_vms_on_the_other_nodes()
+    {
+        await using var lab = ClusterLab.Create();
+        await lab.StartAllAsync();
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), Tail(n));
+        }
+
+        foreach (var restarted in lab.Nodes)
+        {
+            var others = lab.Nodes.Where(n => n != restarted).ToArray();
+            Assert.Equal(0, SwitchLab.Ping(others[0].TenantA, others[1].TenantA.Ip, count: 3));
+            await using var stream = await UdpStream.StartAsync(others[0].TenantA, others[1].TenantA, 6000);
+            await Task.Delay(500);
+            var exit = await ClusterLab.Ctl(restarted, "exit");
+            Assert.True(exit.IsOk, exit.Output);
+            Assert.True(await restarted.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            await lab.StartAsync(restarted);
+            var result = await stream.CompleteAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"{others[0].Name} -> {others[1].Name} while {restarted.Name} restarted: {result.Line}");
+            Assert.Equal(0, result.Lost);
+            foreach (var n in lab.Nodes)
+            {
+                Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), $"{n.Name}: {(await ClusterLab.Ctl(n, "cluster/show")).Output}");
+            }
+
+            var persistence = (await ClusterLab.Ctl(restarted, "persistence/show")).Output;
+            Assert.Contains("warm from the journal", persistence, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Tail(ClusterLabNode n) =>
+        File.Exists(n.LogPath) ? string.Join("\n", File.ReadLines(n.LogPath).TakeLast(30)) : "(no log)";
+}
