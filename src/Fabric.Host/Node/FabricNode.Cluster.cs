@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Fabric.Actors.Cluster;
+using Fabric.Actors.Datapath;
+using Fabric.Datapath.Ports.Vxlan;
 using Fabric.Host.Node.Cluster;
 using Microsoft.Extensions.Logging;
 
@@ -8,6 +10,11 @@ namespace Fabric.Host.Node;
 /// <summary>The cluster part of a node: its tunnel manager, tunnel directory and cluster actor system.</summary>
 public sealed partial class FabricNode
 {
+    private VxlanEndpoint? _clusterEndpoint;
+
+    /// <summary>The node's VXLAN endpoint for its cluster tunnels (on the VTEP address), or null when it runs alone or no bridge has a VNI.</summary>
+    public VxlanEndpoint? ClusterEndpoint => _clusterEndpoint;
+
     /// <summary>The node's tunnel ports, published by the tunnel manager and read by the bridges (empty when the node runs alone).</summary>
     public TunnelDirectory Tunnels { get; } = new();
 
@@ -23,6 +30,42 @@ public sealed partial class FabricNode
 
     /// <summary>The configured VNI of bridge <paramref name="bridge"/> (0 = not tunnelled).</summary>
     public int VniOf(string bridge) => Settings.Bridges.FirstOrDefault(b => b.Name == bridge)?.Vni ?? 0;
+
+    /// <summary>
+    /// Opens the VXLAN endpoint of the cluster tunnels (UDP on the VTEP address) with the other port devices, when the
+    /// node is clustered and has a bridge with a VNI.
+    /// </summary>
+    /// <exception cref="Fabric.Datapath.Ports.PortException">The socket could not be bound (not a local address, port in use).</exception>
+    private void OpenClusterEndpoint()
+    {
+        if (Settings.Cluster is { } cluster && Settings.Bridges.Any(b => b.Vni != 0))
+        {
+            _clusterEndpoint = VxlanEndpoint.Open(cluster.Vtep, cluster.VxlanPort);
+        }
+    }
+
+    /// <summary>Attaches the cluster endpoint to the datapath (numbered and journaled like every port).</summary>
+    private async Task NumberClusterEndpointAsync()
+    {
+        if (_clusterEndpoint is { } endpoint)
+        {
+            var added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(endpoint, 0), AskTimeout).ConfigureAwait(false);
+            _log.LogInformation("cluster: VXLAN endpoint {Name} on {Vtep}:{Port} is datapath port {DpPort}", endpoint.Name, endpoint.Local, endpoint.UdpPort, added.PortNo);
+        }
+    }
+
+    /// <summary>Starts the cluster part once the bridges run (a node alone, or without a VNI bridge, has none).</summary>
+    private void StartClusterIfConfigured()
+    {
+        if (_clusterEndpoint is { } endpoint)
+        {
+            StartCluster(new VxlanTunnelFactory(endpoint), _level);
+        }
+        else if (Settings.Cluster is not null)
+        {
+            StartCluster(new NoTunnels(), _level);
+        }
+    }
 
     /// <summary>
     /// Starts the tunnel manager (in the node's own actor system, so it outlives a downed cluster system) and the
@@ -58,6 +101,25 @@ public sealed partial class FabricNode
 
             await membership.DisposeAsync().ConfigureAwait(false);
             Membership = null;
+        }
+    }
+
+    /// <summary>A clustered node without a bridge that has a VNI: members come and go, no tunnel is ever made.</summary>
+    private sealed class NoTunnels : ITunnelFactory
+    {
+        public Fabric.Datapath.Ports.IDatapathPort Create(string name, System.Net.IPAddress remote, int vni) =>
+            throw new InvalidOperationException("no bridge of this node has a VNI");
+
+        public void Attach(Fabric.Datapath.Ports.IDatapathPort tunnel, ushort dpPort)
+        {
+        }
+
+        public void Detach(Fabric.Datapath.Ports.IDatapathPort tunnel)
+        {
+        }
+
+        public void SetEnabled(Fabric.Datapath.Ports.IDatapathPort tunnel, bool enabled)
+        {
         }
     }
 }

@@ -127,6 +127,7 @@ public sealed partial class FabricNode : IAsyncDisposable
             // buffers) instead of dropping them, until the poll threads read them after recovery. On a takeover they
             // are the running node's own descriptors, queuing all along.
             node.OpenPortDevices(takeover?.ReceivePorts());
+            node.OpenClusterEndpoint();
             StartupTrace.Mark("devices");
             await CheckStoreAsync(settings.Persistence).ConfigureAwait(false);
             StartupTrace.Mark("store");
@@ -152,6 +153,7 @@ public sealed partial class FabricNode : IAsyncDisposable
             StartupTrace.Mark("recovery");
             node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
             await node.NumberPortsAsync().ConfigureAwait(false);
+            await node.NumberClusterEndpointAsync().ConfigureAwait(false);
             node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
 
@@ -170,6 +172,7 @@ public sealed partial class FabricNode : IAsyncDisposable
             StartupTrace.Mark("forwarding");
             node._log.LogInformation("startup: {Trace}", StartupTrace.Text);
             await node.StartBridgesAsync().ConfigureAwait(false);
+            node.StartClusterIfConfigured();
             if (takeover is not null)
             {
                 // The sockets counted every frame since the predecessor stopped reading: those that waited for this
@@ -446,6 +449,10 @@ public sealed partial class FabricNode : IAsyncDisposable
             }
         }
 
+        // Leave the cluster first: peers remove this node's tunnels at once instead of waiting for the failure
+        // detector. Forwarding goes on meanwhile.
+        await StopClusterAsync().ConfigureAwait(false);
+
         // The control plane goes first; the poll threads keep forwarding on the installed megaflows until the
         // very end, so a restart's outage is only the time no process forwards.
         _pumpStop.Cancel();
@@ -467,6 +474,12 @@ public sealed partial class FabricNode : IAsyncDisposable
         CloseUnattachedDevices();
         Datapath.Stop();
         var ports = Datapath.Ports.Values.ToList();
+        if (ClusterEndpoint is { } endpoint && !ports.Contains(endpoint))
+        {
+            // Opened, but the start failed before the datapath took it.
+            ports.Add(endpoint);
+        }
+
         Datapath.Dispose();
         foreach (var port in ports)
         {

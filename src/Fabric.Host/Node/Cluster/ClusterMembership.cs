@@ -147,7 +147,19 @@ public sealed class ClusterMembership : IAsyncDisposable
             .WithConfig(AkkaSettings.ForCluster(_settings, _cluster, _level))
             .And(AkkaSettings.HyperionSetup(AkkaSettings.ClusterMessageTypes))
             .And(new LoggerFactorySetup(_loggerFactory));
-        var system = ActorSystem.Create(ClusterSettings.SystemName, setup);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(ClusterSettings.SystemName, setup);
+        }
+        catch (Exception e) when (!_stop.IsCancellationRequested)
+        {
+            // Typically the remoting port is still held (a predecessor handing over has not let go of it yet).
+            _log.LogWarning("cluster: cannot start the cluster actor system at {Address}: {Error}; trying again in {Delay}", _cluster.SelfAddress, e.GetBaseException().Message, RetryDelay);
+            _watch = RetryAsync();
+            return;
+        }
+
         system.ActorOf(MembershipActor.Props(_tunnels, _directory, _settings.NodeName, incarnation), "membership");
         if (_bridges.Count > 0)
         {
@@ -161,6 +173,22 @@ public sealed class ClusterMembership : IAsyncDisposable
 
         _log.LogInformation("cluster: incarnation {Incarnation} at {Address} joining {Seeds}", incarnation, _cluster.SelfAddress, string.Join(", ", _cluster.SeedNodes));
         _watch = WatchAsync(system);
+    }
+
+    private TimeSpan RetryDelay => TimeSpan.FromMilliseconds(Math.Max(200, _cluster.RejoinAfter.TotalMilliseconds / 4));
+
+    private async Task RetryAsync()
+    {
+        try
+        {
+            await Task.Delay(RetryDelay, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        StartIncarnation();
     }
 
     private async Task WatchAsync(ActorSystem system)
