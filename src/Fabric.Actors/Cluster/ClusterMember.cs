@@ -12,6 +12,9 @@ namespace Fabric.Actors.Cluster;
 /// <param name="Roles">Its cluster roles.</param>
 public sealed record ClusterMember(string Address, long Uid, string Node, IPAddress? Vtep, string Status, bool Reachable, IReadOnlyList<string> Roles)
 {
+    /// <summary>When this node's cluster actor system learned the member was unreachable (Unix ms), or null while it is reachable.</summary>
+    public long? UnreachableSinceMs { get; init; }
+
     /// <summary>The role that carries a node's VTEP address.</summary>
     public const string VtepRole = "vtep:";
 

@@ -19,7 +19,7 @@ public sealed class MembershipActor : ReceiveActor
     private readonly int _incarnation;
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly Dictionary<UniqueAddress, Member> _members = new();
-    private readonly HashSet<UniqueAddress> _unreachable = new();
+    private readonly Dictionary<UniqueAddress, long> _unreachable = new();
     private Address? _leader;
 
     /// <summary>Creates the actor.</summary>
@@ -45,7 +45,7 @@ public sealed class MembershipActor : ReceiveActor
 
             foreach (var m in s.Unreachable)
             {
-                _unreachable.Add(m.UniqueAddress);
+                _unreachable.TryAdd(m.UniqueAddress, NowMs);
             }
 
             _leader = s.Leader;
@@ -67,7 +67,7 @@ public sealed class MembershipActor : ReceiveActor
         });
         Receive<UnreachableMember>(e =>
         {
-            _unreachable.Add(e.Member.UniqueAddress);
+            _unreachable.TryAdd(e.Member.UniqueAddress, NowMs);
             _members[e.Member.UniqueAddress] = e.Member;
             Publish();
         });
@@ -86,7 +86,7 @@ public sealed class MembershipActor : ReceiveActor
         Receive<ClusterProtocol.GetPeerStatus>(_ =>
         {
             var tunnels = _directory.Current;
-            var up = _members.Count(kv => kv.Value.Status == MemberStatus.Up && !_unreachable.Contains(kv.Key));
+            var up = _members.Count(kv => kv.Value.Status == MemberStatus.Up && !_unreachable.ContainsKey(kv.Key));
             Sender.Tell(new ClusterProtocol.PeerStatus(_node, _incarnation, up, tunnels.Count(t => t.Enabled), tunnels.Count(t => !t.Enabled)));
         });
     }
@@ -123,6 +123,8 @@ public sealed class MembershipActor : ReceiveActor
     /// <inheritdoc />
     protected override void PostStop() => _cluster.Unsubscribe(Self);
 
+    private static long NowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     private void Publish() => _tunnels.Tell(View());
 
     private ClusterView View()
@@ -137,8 +139,11 @@ public sealed class MembershipActor : ReceiveActor
                 node ?? ua.Address.ToString(),
                 vtep,
                 m.Status.ToString(),
-                !_unreachable.Contains(ua),
-                m.Roles.OrderBy(r => r, StringComparer.Ordinal).ToArray()));
+                !_unreachable.ContainsKey(ua),
+                m.Roles.OrderBy(r => r, StringComparer.Ordinal).ToArray())
+            {
+                UnreachableSinceMs = _unreachable.TryGetValue(ua, out var since) ? since : null,
+            });
         }
 
         return new ClusterView(_cluster.SelfAddress.ToString(), _cluster.SelfUniqueAddress.Uid, members, _leader?.ToString(), _incarnation);

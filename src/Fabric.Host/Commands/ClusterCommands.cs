@@ -47,7 +47,7 @@ public static class ClusterCommands
         {
             var asks = view.Members
                 .Where(m => m.Reachable && !(m.Address == view.Self && m.Uid == view.SelfUid))
-                .Select(async m => (m.Address, Status: await membership.PeerStatusAsync(m.Address, TimeSpan.FromSeconds(1)).ConfigureAwait(false)))
+                .Select(async m => (m.Address, Status: await membership.PeerStatusAsync(m.Address, TimeSpan.FromMilliseconds(300)).ConfigureAwait(false)))
                 .ToArray();
             foreach (var (address, status) in await Task.WhenAll(asks).ConfigureAwait(false))
             {
@@ -80,6 +80,7 @@ public static class ClusterCommands
             text.Append(CultureInfo.InvariantCulture, $"this node was downed ({downed}); forwarding goes on, rejoining\n");
         }
 
+        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var rows = new List<string[]> { new[] { "node", "address", "status", "reachable", "vtep", "tunnel ports", "macs", "it sees", "roles" } };
         foreach (var m in view.Members)
         {
@@ -90,7 +91,7 @@ public static class ClusterCommands
                 m.Node,
                 m.Address,
                 m.Status,
-                m.Reachable ? "yes" : "no",
+                m.Reachable ? "yes" : m.UnreachableSinceMs is long since ? $"no (for {Math.Max(0, nowMs - since)} ms)" : "no",
                 m.Vtep?.ToString() ?? "-",
                 self ? "(self)" : mine.Length == 0 ? "-" : string.Join(",", mine.Select(t => $"{t.Name}:{t.DpPort}{(t.Enabled ? "" : "(down)")}")),
                 self ? "-" : mine.Sum(t => macsByPort.GetValueOrDefault(t.Name)).ToString(CultureInfo.InvariantCulture),

@@ -76,7 +76,7 @@ public sealed class ClusterSettingsTests
         Assert.Equal(["vtep:10.77.0.2", "node:hv2"], akka.GetStringList("akka.cluster.roles"));
         Assert.Equal("keep-majority", akka.GetString("akka.cluster.split-brain-resolver.active-strategy"));
         Assert.Equal(TimeSpan.FromMilliseconds(200), akka.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval"));
-        Assert.Equal(TimeSpan.FromSeconds(1), akka.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromMilliseconds(800), akka.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal(TimeSpan.FromSeconds(2), akka.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
     }
 }

@@ -104,11 +104,14 @@ public sealed partial class ClusterLab : IAsyncDisposable
     public static Task<ControlReply> Ctl(ClusterLabNode node, string command, params string[] args) =>
         ControlClient.SendAsync(node.Socket, command, args, TimeSpan.FromSeconds(10));
 
-    /// <summary>The members <c>cluster/show</c> on <paramref name="node"/> lists: node name → (status, reachable).</summary>
-    public static async Task<Dictionary<string, (string Status, bool Reachable)>> MembersAsync(ClusterLabNode node)
+    /// <summary>
+    /// The members <c>cluster/show</c> on <paramref name="node"/> lists: node name → (status, reachable, and for an
+    /// unreachable member how long ago the node learned it, in ms).
+    /// </summary>
+    public static async Task<Dictionary<string, (string Status, bool Reachable, long? UnreachableForMs)>> MembersAsync(ClusterLabNode node)
     {
         var reply = await Ctl(node, "cluster/show");
-        var members = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
+        var members = new Dictionary<string, (string, bool, long?)>(StringComparer.Ordinal);
         if (!reply.IsOk)
         {
             return members;
@@ -116,7 +119,8 @@ public sealed partial class ClusterLab : IAsyncDisposable
 
         foreach (Match m in MemberRow().Matches(reply.Output))
         {
-            members[m.Groups["node"].Value] = (m.Groups["status"].Value, m.Groups["reachable"].Value == "yes");
+            long? forMs = m.Groups["for"].Success ? long.Parse(m.Groups["for"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            members[m.Groups["node"].Value] = (m.Groups["status"].Value, m.Groups["reachable"].Value == "yes", forMs);
         }
 
         return members;
@@ -124,7 +128,7 @@ public sealed partial class ClusterLab : IAsyncDisposable
 
     /// <summary>Waits until <paramref name="node"/> sees <paramref name="count"/> members Up and reachable.</summary>
     public static Task<bool> WaitForUpAsync(ClusterLabNode node, int count, TimeSpan timeout) =>
-        SwitchLab.WaitUntilAsync(async () => (await MembersAsync(node)).Values.Count(v => v is ("Up", true)) == count, timeout);
+        SwitchLab.WaitUntilAsync(async () => (await MembersAsync(node)).Values.Count(v => v is ("Up", true, _)) == count, timeout);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -194,6 +198,6 @@ public sealed partial class ClusterLab : IAsyncDisposable
         return host;
     }
 
-    [GeneratedRegex(@"^(?<node>hv\d+)\s+\S+\s+(?<status>\w+)\s+(?<reachable>yes|no)\s", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<node>hv\d+)\s+\S+\s+(?<status>\w+)\s+(?<reachable>yes|no)(?: \(for (?<for>\d+) ms\))?\s", RegexOptions.Multiline)]
     private static partial Regex MemberRow();
 }
