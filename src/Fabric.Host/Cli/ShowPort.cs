@@ -21,4 +21,10 @@ public sealed record ShowPort(
 {
     /// <summary>For a bond: its interfaces (name, datapath port, link up), each printed as its own <c>Interface</c>; empty otherwise.</summary>
     public IReadOnlyList<ShowInterface> Interfaces { get; init; } = [];
+
+    /// <summary>
+    /// The interface's options (a VXLAN port's <c>key</c>, <c>local_ip</c>, <c>remote_ip</c>, <c>dst_port</c>), printed as
+    /// OVS prints the Interface <c>options</c> column: <c>options: {key="100", remote_ip="10.9.0.2"}</c>; empty for none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
 }

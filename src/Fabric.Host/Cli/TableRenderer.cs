@@ -78,8 +78,9 @@ public static class TableRenderer
     /// node UUID, then per bridge <c>    Bridge NAME</c> (optional <c>datapath_type:</c>), per port
     /// <c>        Port NAME</c> with <c>tag:</c>, <c>trunks: [a, b]</c> and <c>vlan_mode:</c> when set, and
     /// <c>            Interface NAME</c> with <c>type:</c> (omitted for <c>system</c>, as OVS omits the
-    /// default type). Fabric adds three lines under each interface that <c>ovs-vsctl show</c> does not
-    /// print: <c>ofport: N</c>, <c>dp_port: N</c> and <c>link_state: up|down</c>. Names are quoted
+    /// default type) and <c>options: {key="value", ...}</c> when it has options (a VXLAN port). Fabric adds three
+    /// lines under each interface that <c>ovs-vsctl show</c> does not print: <c>ofport: N</c>, <c>dp_port: N</c> and
+    /// <c>link_state: up|down</c>. Names are quoted
     /// exactly when OVSDB would quote them (anything but <c>[A-Za-z_][A-Za-z0-9_.-]*</c>, or
     /// <c>true</c>/<c>false</c>/a UUID).
     /// </summary>
@@ -202,6 +203,20 @@ public static class TableRenderer
         if (!string.IsNullOrEmpty(port.Type) && !string.Equals(port.Type, "system", StringComparison.Ordinal))
         {
             text.Append("                type: ").Append(Quote(port.Type)).Append('\n');
+        }
+
+        if (port.Options.Count > 0)
+        {
+            // OVSDB prints a string map sorted by key, keys and values quoted by its atom rule ("100", "10.9.0.2", flow).
+            string[] keys = port.Options.Keys.ToArray();
+            Array.Sort(keys, StringComparer.Ordinal);
+            text.Append("                options: {");
+            for (int i = 0; i < keys.Length; i++)
+            {
+                text.Append(i == 0 ? "" : ", ").Append(Quote(keys[i])).Append('=').Append(Quote(port.Options[keys[i]]));
+            }
+
+            text.Append("}\n");
         }
 
         text.Append(CultureInfo.InvariantCulture, $"                ofport: {port.OfPort}\n");

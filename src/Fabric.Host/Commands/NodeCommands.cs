@@ -2,6 +2,8 @@ using System.Text;
 using Fabric.Actors.Bridge;
 using Fabric.Actors.Datapath;
 using Fabric.Datapath.Flows;
+using Fabric.Datapath.Ports;
+using Fabric.Datapath.Ports.Vxlan;
 using Fabric.Host.Cli;
 using Fabric.Host.Control;
 using Fabric.Host.Node;
@@ -55,12 +57,16 @@ public static class NodeCommands
                 Interfaces = p.Bond is { } bond
                     ? bond.Members.Select(m => new ShowInterface(m.Name, m.DpPort, node.Datapath.GetPort(m.DpPort)?.CarrierUp ?? false)).ToArray()
                     : [],
+                Options = VxlanOptions(node.Datapath.GetPort(p.DpPort)) ?? new Dictionary<string, string>(),
             }).ToList();
             foreach (var t in node.Tunnels.Of(b.Settings.Name))
             {
                 if (!ports.Any(p => p.Name == t.Name))
                 {
-                    ports.Add(new ShowPort(t.Name, 0, t.DpPort, "vxlan", null, [], null, false));
+                    ports.Add(new ShowPort(t.Name, 0, t.DpPort, "vxlan", null, [], null, false)
+                    {
+                        Options = VxlanOptions(node.Datapath.GetPort(t.DpPort)) ?? new Dictionary<string, string>(),
+                    });
                 }
             }
 
@@ -129,7 +135,15 @@ public static class NodeCommands
         }
 
         var now = node.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var ports = node.Datapath.Ports;
         var sb = new StringBuilder();
+
+        // Decapsulation first, one row per attached VXLAN tunnel (not megaflows: they have no ufid).
+        foreach (var row in VxlanFormatter.PopFlows(ports, Environment.TickCount64))
+        {
+            sb.Append(row).Append('\n');
+        }
+
         foreach (var flow in node.Datapath.Flows.Snapshot())
         {
             if (verbose)
@@ -137,7 +151,7 @@ public static class NodeCommands
                 sb.Append("ufid:").Append(Ufid(flow.Id)).Append(", ");
             }
 
-            sb.Append(flow.ToDumpString(now)).Append('\n');
+            sb.Append(flow.ToDumpString(now, ports)).Append('\n');
         }
 
         return Task.FromResult(ControlReply.Ok(sb.ToString().TrimEnd('\n')));
@@ -227,7 +241,7 @@ public static class NodeCommands
     private static string DpShow(FabricNode node)
     {
         var s = node.Datapath.Stats;
-        var ports = node.Datapath.Ports.OrderBy(p => p.Key).Select(p => new DpShowPort(p.Key, p.Value.Name, KindName(p.Value.Kind))).ToArray();
+        var ports = node.Datapath.Ports.OrderBy(p => p.Key).Select(p => new DpShowPort(p.Key, p.Value.Name, KindName(p.Value.Kind), VxlanOptions(p.Value))).ToArray();
         return TableRenderer.FormatDpShow(new DpShowModel(
             "fabric@" + node.Settings.NodeName,
             s.Hits,
@@ -237,6 +251,35 @@ public static class NodeCommands
             s.MaskHits,
             node.Datapath.Flows.MaskCount,
             ports));
+    }
+
+    /// <summary>
+    /// A VXLAN port's settings under OVS's option names: a tunnel's <c>key</c>, <c>local_ip</c>, <c>remote_ip</c> (and
+    /// <c>dst_port</c> when not 4789), an endpoint's <c>local_ip</c> and <c>dst_port</c>; null for other ports.
+    /// </summary>
+    private static Dictionary<string, string>? VxlanOptions(IDatapathPort? port)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        switch (port)
+        {
+            case VxlanTunnelPort t:
+                var options = new Dictionary<string, string>
+                {
+                    ["key"] = t.Vni.ToString(inv),
+                    ["local_ip"] = t.Endpoint.Local.ToString(),
+                    ["remote_ip"] = t.Remote.ToString(),
+                };
+                if (t.Endpoint.UdpPort != VxlanHeader.DefaultUdpPort)
+                {
+                    options["dst_port"] = t.Endpoint.UdpPort.ToString(inv);
+                }
+
+                return options;
+            case VxlanEndpoint e:
+                return new Dictionary<string, string> { ["dst_port"] = e.UdpPort.ToString(inv), ["local_ip"] = e.Local.ToString() };
+            default:
+                return null;
+        }
     }
 
     private static string KindName(Fabric.Datapath.Ports.PortKind kind) => kind switch

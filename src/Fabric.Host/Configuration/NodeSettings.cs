@@ -44,6 +44,12 @@ public sealed record NodeSettings
     /// <summary>How the node joins its cluster (<c>fabric.cluster</c>), or null when it runs alone (no seed nodes).</summary>
     public ClusterSettings? Cluster { get; init; }
 
+    /// <summary>
+    /// The node's VTEP address (<c>fabric.vtep</c>): the local address of VXLAN ports that set no <c>local_ip</c>;
+    /// null when not configured.
+    /// </summary>
+    public System.Net.IPAddress? Vtep { get; init; }
+
     /// <summary>Bridges (<c>fabric.bridges</c>).</summary>
     public required IReadOnlyList<BridgeConfig> Bridges { get; init; }
 }

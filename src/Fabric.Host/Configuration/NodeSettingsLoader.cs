@@ -28,7 +28,11 @@ public static class NodeSettingsLoader
         "interfaces", "bond-mode", "lacp", "lacp-time", "lacp-fallback-ab", "lacp-system-id", "lacp-system-priority",
         "bond-updelay", "bond-downdelay", "bond-primary", "bond-rebalance-interval", "bond-detect-mode",
         "bond-miimon-interval", "bond-hash-basis", "all-members-active",
+        "remote_ip", "key", "local_ip", "dst_port",
     ];
+
+    /// <summary>The keys only a VXLAN port may carry (Open vSwitch's option names for type=vxlan).</summary>
+    private static readonly string[] VxlanKeys = ["remote_ip", "key", "local_ip", "dst_port"];
 
     /// <summary>The reference configuration compiled into the executable (hocon/fabric.conf).</summary>
     public static ConfigDocument Reference { get; } = LoadReference();
@@ -80,9 +84,11 @@ public static class NodeSettingsLoader
         }
 
         var defaults = f.GetConfig("bridge-defaults");
+        var vtep = f.HasPath("vtep") ? UnicastIpv4(f, "vtep", "fabric") : null;
         var bridges = new List<BridgeConfig>();
         var names = new HashSet<string>();
         var portsInUse = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tunnelsInUse = new Dictionary<VxlanPortSettings, string>();
         var i = 0;
         foreach (var b in f.GetConfigList("bridges"))
         {
@@ -107,10 +113,10 @@ public static class NodeSettingsLoader
                 throw Error(b, "vni", where, $"vni {vni} is already bridge {same.Name}'s");
             }
 
-            bridges.Add(new BridgeConfig(name, macSize, aging, Ports(b, where, portsInUse), vni));
+            bridges.Add(new BridgeConfig(name, macSize, aging, Ports(b, where, portsInUse, vtep, tunnelsInUse), vni));
         }
 
-        var cluster = Cluster(f.GetConfig("cluster"));
+        var cluster = Cluster(f.GetConfig("cluster"), vtep);
 
         return new NodeSettings
         {
@@ -125,12 +131,13 @@ public static class NodeSettingsLoader
             FaultInjection = f.GetBoolean("debug.fault-injection"),
             AkkaConfig = AkkaSection(config),
             Cluster = cluster,
+            Vtep = vtep,
             Bridges = bridges,
         };
     }
 
-    /// <summary>The <c>fabric.cluster</c> section, or null when it names no seed nodes (the node runs alone).</summary>
-    private static ClusterSettings? Cluster(ConfigDocument c)
+    /// <summary>The <c>fabric.cluster</c> section, or null when it names no seed nodes (the node runs alone); its VTEP defaults to <paramref name="nodeVtep"/> (<c>fabric.vtep</c>), then to the hostname.</summary>
+    private static ClusterSettings? Cluster(ConfigDocument c, IPAddress? nodeVtep)
     {
         const string where = "fabric.cluster";
         var seedTexts = c.GetStringList("seed-nodes");
@@ -165,7 +172,7 @@ public static class NodeSettingsLoader
         }
 
         var vtepText = c.GetString("vtep");
-        var vtep = host;
+        var vtep = nodeVtep ?? host;
         if (vtepText.Length > 0 && (!IPAddress.TryParse(vtepText, out vtep!) || vtep.AddressFamily != AddressFamily.InterNetwork))
         {
             throw Error(c, "vtep", where, $"'{vtepText}' is not an IPv4 address");
@@ -267,7 +274,9 @@ public static class NodeSettingsLoader
     /// <param name="bridge">The bridge entry.</param>
     /// <param name="where">The bridge's path, e.g. <c>fabric.bridges[0]</c>.</param>
     /// <param name="portsInUse">Interface names of all bridges so far, with the path that declared each.</param>
-    private static IReadOnlyList<PortSettings> Ports(ConfigDocument bridge, string where, Dictionary<string, string> portsInUse)
+    /// <param name="vtep">The node's VTEP (<c>fabric.vtep</c>), the default <c>local_ip</c> of VXLAN ports; null when unset.</param>
+    /// <param name="tunnelsInUse">The VXLAN tunnels of all bridges so far, with the path that declared each.</param>
+    private static IReadOnlyList<PortSettings> Ports(ConfigDocument bridge, string where, Dictionary<string, string> portsInUse, IPAddress? vtep, Dictionary<VxlanPortSettings, string> tunnelsInUse)
     {
         var ports = new List<PortSettings>();
         var ofports = new HashSet<int>();
@@ -283,15 +292,26 @@ public static class NodeSettingsLoader
             }
 
             var type = p.GetString("type", p.HasPath("interfaces") ? "bond" : "system");
-            if (type is not ("system" or "tap" or "bond"))
+            if (type is not ("system" or "tap" or "bond" or "vxlan"))
             {
-                throw Error(p, "type", at, $"port type '{type}' is not one of: system, tap, bond");
+                throw Error(p, "type", at, $"port type '{type}' is not one of: system, tap, bond, vxlan");
             }
 
             IReadOnlyList<string> interfaces = type == "bond" ? BondInterfaces(p, at) : [name];
             if (type != "bond" && BondKeys.FirstOrDefault(p.HasPath) is { } stray)
             {
                 throw Error(p, stray, at, $"'{stray}' applies to bonds only (type = bond with interfaces)");
+            }
+
+            if (type != "vxlan" && VxlanKeys.FirstOrDefault(p.HasPath) is { } strayVxlan)
+            {
+                throw Error(p, strayVxlan, at, $"'{strayVxlan}' applies to vxlan ports only (type = vxlan)");
+            }
+
+            var vxlan = type == "vxlan" ? VxlanOf(p, at, vtep) : null;
+            if (vxlan is not null && !tunnelsInUse.TryAdd(vxlan, at))
+            {
+                throw Error(p, "remote_ip", at, $"a vxlan port from {vxlan.LocalIp}:{vxlan.DstPort} to {vxlan.RemoteIp} with key {vxlan.Key} is already {tunnelsInUse[vxlan]}");
             }
 
             if (!portsInUse.TryAdd(name, at))
@@ -367,8 +387,9 @@ public static class NodeSettingsLoader
 
             ports.Add(new PortSettings(name, type, ofport, mode, tag, trunks)
             {
-                Interfaces = interfaces,
+                Interfaces = type == "vxlan" ? [] : interfaces,
                 Bond = type == "bond" ? BondOf(p, at, interfaces) : null,
+                Vxlan = vxlan,
             });
         }
 
@@ -483,6 +504,64 @@ public static class NodeSettingsLoader
             HashBasis = (uint)basis,
             AllMembersActive = p.GetBoolean("all-members-active", false),
         };
+    }
+
+    /// <summary>
+    /// A VXLAN port's tunnel, with OVS's option names and defaults: <c>remote_ip</c> (required), <c>key</c> (the VNI,
+    /// 0..16777215, default 0), <c>local_ip</c> (default <paramref name="vtep"/>; one of them is required) and
+    /// <c>dst_port</c> (default 4789). OVS's <c>flow</c> values (chosen per flow by OpenFlow actions) are refused.
+    /// </summary>
+    private static VxlanPortSettings VxlanOf(ConfigDocument p, string at, IPAddress? vtep)
+    {
+        if (!p.HasPath("remote_ip"))
+        {
+            throw Error(p, "remote_ip", at, "a vxlan port needs remote_ip (the remote VTEP's IPv4 address)");
+        }
+
+        var remote = UnicastIpv4(p, "remote_ip", at);
+        var local = p.HasPath("local_ip") ? UnicastIpv4(p, "local_ip", at)
+            : vtep ?? throw Error(p, "local_ip", at, "a vxlan port needs local_ip (the local VTEP's IPv4 address), or set fabric.vtep");
+        if (remote.Equals(local))
+        {
+            throw Error(p, "remote_ip", at, $"remote_ip {remote} is the local VTEP itself");
+        }
+
+        if (p.HasPath("key") && p.GetString("key") == "flow")
+        {
+            throw Error(p, "key", at, "key = flow (a VNI set per flow) is not supported; give the VNI, 0..16777215");
+        }
+
+        var key = p.HasPath("key") ? p.GetLong("key") : 0;
+        if (key is < 0 or > Fabric.Datapath.Ports.Vxlan.VxlanHeader.MaxVni)
+        {
+            throw Error(p, "key", at, $"VNI {key} is outside 0..16777215 (24 bits, RFC 7348)");
+        }
+
+        var dstPort = p.HasPath("dst_port") ? Range(p, "dst_port", 1, 65535, at) : Fabric.Datapath.Ports.Vxlan.VxlanHeader.DefaultUdpPort;
+        return new VxlanPortSettings(local, remote, (uint)key, dstPort);
+    }
+
+    /// <summary>
+    /// The value at <paramref name="key"/> as a unicast IPv4 address in dotted-quad form (four decimal parts); anything
+    /// else, a bare number such as "10" included, is an error at the value.
+    /// </summary>
+    private static IPAddress UnicastIpv4(ConfigDocument c, string key, string where)
+    {
+        var text = c.GetString(key);
+        var parts = text.Split('.');
+        var bytes = new byte[4];
+        var ok = parts.Length == 4;
+        for (var i = 0; ok && i < 4; i++)
+        {
+            ok = parts[i].Length is > 0 and <= 3 && parts[i].All(char.IsAsciiDigit) && byte.TryParse(parts[i], System.Globalization.CultureInfo.InvariantCulture, out bytes[i]);
+        }
+
+        if (!ok || bytes[0] == 0 || bytes[0] >= 224)
+        {
+            throw Error(c, key, where, $"'{text}' is not a unicast IPv4 address like 10.9.0.1");
+        }
+
+        return new IPAddress(bytes);
     }
 
     private static bool TryParseMac(string text, out ulong mac)

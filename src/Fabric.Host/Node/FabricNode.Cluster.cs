@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Fabric.Actors.Cluster;
-using Fabric.Actors.Datapath;
 using Fabric.Datapath.Ports.Vxlan;
 using Fabric.Host.Node.Cluster;
 using Microsoft.Extensions.Logging;
@@ -33,24 +32,15 @@ public sealed partial class FabricNode
 
     /// <summary>
     /// Opens the VXLAN endpoint of the cluster tunnels (UDP on the VTEP address) with the other port devices, when the
-    /// node is clustered and has a bridge with a VNI.
+    /// node is clustered and has a bridge with a VNI; it is numbered with the other endpoints.
     /// </summary>
     /// <exception cref="Fabric.Datapath.Ports.PortException">The socket could not be bound (not a local address, port in use).</exception>
     private void OpenClusterEndpoint()
     {
         if (Settings.Cluster is { } cluster && Settings.Bridges.Any(b => b.Vni != 0))
         {
-            _clusterEndpoint = VxlanEndpoint.Open(cluster.Vtep, cluster.VxlanPort);
-        }
-    }
-
-    /// <summary>Attaches the cluster endpoint to the datapath (numbered and journaled like every port).</summary>
-    private async Task NumberClusterEndpointAsync()
-    {
-        if (_clusterEndpoint is { } endpoint)
-        {
-            var added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(endpoint, 0), AskTimeout).ConfigureAwait(false);
-            _log.LogInformation("cluster: VXLAN endpoint {Name} on {Vtep}:{Port} is datapath port {DpPort}", endpoint.Name, endpoint.Local, endpoint.UdpPort, added.PortNo);
+            // Shared with static vxlan ports on the same address and port: one socket per (address, port).
+            _clusterEndpoint = EndpointFor(cluster.Vtep, cluster.VxlanPort);
         }
     }
 

@@ -5,6 +5,7 @@ using Fabric.Actors.Datapath;
 using Fabric.Actors.Datapath.Persistence;
 using Fabric.Actors.Upcalls;
 using Fabric.Datapath.Ports;
+using Fabric.Datapath.Ports.Vxlan;
 using Fabric.Host.Node.Handover;
 using Fabric.Host.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,7 @@ public sealed partial class FabricNode : IAsyncDisposable
     private readonly List<OpenedBridge> _bridges = new();
     private readonly List<BridgeSettings> _pendingBridges = new();
     private readonly Dictionary<string, IDatapathPort> _openedDevices = new(StringComparer.Ordinal);
+    private readonly Dictionary<(System.Net.IPAddress Local, int Port), VxlanEndpoint> _endpoints = new();
     private Task _pump = Task.CompletedTask;
     private bool _cleanedUp;
     private bool _hostStarted;
@@ -153,7 +155,6 @@ public sealed partial class FabricNode : IAsyncDisposable
             StartupTrace.Mark("recovery");
             node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
             await node.NumberPortsAsync().ConfigureAwait(false);
-            await node.NumberClusterEndpointAsync().ConfigureAwait(false);
             node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
 
@@ -279,6 +280,12 @@ public sealed partial class FabricNode : IAsyncDisposable
             {
                 foreach (var p in b.Ports)
                 {
+                    if (p.Vxlan is { } vxlan)
+                    {
+                        _openedDevices[p.Name] = EndpointFor(vxlan.LocalIp, vxlan.DstPort).CreateTunnel(p.Name, vxlan.RemoteIp, vxlan.Key);
+                        continue;
+                    }
+
                     if (p.Bond is not null)
                     {
                         foreach (var member in p.Interfaces)
@@ -307,6 +314,27 @@ public sealed partial class FabricNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The VXLAN endpoint (VTEP) for local address <paramref name="local"/> and UDP port <paramref name="port"/>, opened on first use: one UDP
+    /// socket per (local_ip, dst_port), named <c>vxlan_sys_PORT</c> (with <c>@LOCAL_IP</c> appended when several
+    /// local addresses share the port).
+    /// </summary>
+    /// <exception cref="PortException">The socket cannot be opened (the port is taken, the address is not local).</exception>
+    private VxlanEndpoint EndpointFor(System.Net.IPAddress local, int port)
+    {
+        var key = (local, port);
+        if (_endpoints.TryGetValue(key, out var endpoint))
+        {
+            return endpoint;
+        }
+
+        var name = _endpoints.Keys.Any(k => k.Port == port) ? $"vxlan_sys_{port}@{local}" : null;
+        endpoint = VxlanEndpoint.Open(local, port, name);
+        _endpoints[key] = endpoint;
+        _openedDevices[endpoint.Name] = endpoint;
+        return endpoint;
+    }
+
     private void CloseUnattachedDevices()
     {
         foreach (var d in _openedDevices.Values)
@@ -321,6 +349,15 @@ public sealed partial class FabricNode : IAsyncDisposable
     private async Task NumberPortsAsync()
     {
         var bondIds = 0;
+
+        // The VTEPs first: datapath ports of their own (vxlan_sys_4789), in no bridge.
+        foreach (var endpoint in _endpoints.Values)
+        {
+            var numbered = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(endpoint, 0), AskTimeout).ConfigureAwait(false);
+            _openedDevices.Remove(endpoint.Name);
+            _log.LogInformation("VXLAN endpoint {Name} on {Local}:{Port} (dp port {DpPort})", endpoint.Name, endpoint.Local, endpoint.UdpPort, numbered.PortNo);
+        }
+
         foreach (var b in Settings.Bridges)
         {
             var ports = new List<BridgePort>();
@@ -367,6 +404,11 @@ public sealed partial class FabricNode : IAsyncDisposable
                 var opened = _openedDevices[p.Name];
                 var added = await DatapathActor.Ask<DatapathProtocol.PortAdded>(new DatapathProtocol.AddPort(opened, 0), AskTimeout).ConfigureAwait(false);
                 _openedDevices.Remove(p.Name);
+                if (opened is VxlanTunnelPort tunnel)
+                {
+                    // From here on the endpoint delivers the tunnel's datagrams as frames from its port.
+                    tunnel.Endpoint.Attach(tunnel, added.PortNo);
+                }
 
                 var ofport = p.OfPort ?? NextFree(ref nextOf, usedOf);
                 ports.Add(new BridgePort
@@ -474,12 +516,6 @@ public sealed partial class FabricNode : IAsyncDisposable
         CloseUnattachedDevices();
         Datapath.Stop();
         var ports = Datapath.Ports.Values.ToList();
-        if (ClusterEndpoint is { } endpoint && !ports.Contains(endpoint))
-        {
-            // Opened, but the start failed before the datapath took it.
-            ports.Add(endpoint);
-        }
-
         Datapath.Dispose();
         foreach (var port in ports)
         {

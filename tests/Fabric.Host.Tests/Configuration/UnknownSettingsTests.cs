@@ -15,7 +15,7 @@ public sealed class UnknownSettingsTests
     [InlineData("fabric.control { socket = \"/x\", sockets = \"/y\" }", "fabric.conf:1:43: fabric.control.sockets: unknown setting (did you mean 'socket'?)")]
     [InlineData("fabric.persistence.table-prefix = \"\"", "fabric.conf:1:35: fabric.persistence.table-prefix: unknown setting")]
     [InlineData("fabric.persistence.sqlite.paht = \"/x.db\"", "fabric.conf:1:34: fabric.persistence.sqlite.paht: unknown setting (did you mean 'path'?)")]
-    [InlineData("fabric.cluster { seeds = [] }", "fabric.conf:1:16: fabric.cluster: unknown setting")]
+    [InlineData("fabric.cluster { seeds = [] }", "fabric.conf:1:26: fabric.cluster.seeds: unknown setting")]
     [InlineData("fabric.\"odd key\" = 1", "fabric.conf:1:20: fabric.\"odd key\": unknown setting")]
     [InlineData("fabric.bridges = [ { name = br0, mac-table-sise = 10 } ]", "fabric.conf:1:51: fabric.bridges[0].mac-table-sise: unknown setting (did you mean 'mac-table-size'?)")]
     [InlineData("fabric.bridges = [ { name = br0 }, { name = br1, port = [] } ]", "fabric.conf:1:57: fabric.bridges[1].port: unknown setting (did you mean 'ports'?)")]

@@ -50,8 +50,10 @@ public sealed class ClusterMembershipTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([new RemoteMac(0, Mac, "hv2")], remote.Macs);
 
         // Node to node over remoting, serialized by Hyperion with Fabric's allow-list.
-        var status = await a.PeerStatusAsync(peer.Address, TimeSpan.FromSeconds(10));
-        Assert.Equal(new ClusterProtocol.PeerStatus("hv2", 1, 2, 0, 0), status);
+        await AwaitAssertAsync(
+            async () => Assert.Equal(new ClusterProtocol.PeerStatus("hv2", 1, 2, 0, 0), await a.PeerStatusAsync(peer.Address, TimeSpan.FromSeconds(5))),
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(200));
 
         await b.LeaveAsync(TimeSpan.FromSeconds(30));
         await tunnelsA.FishForMessageAsync<ClusterView>(v => v.Members.Count == 1 && v.SelfUp, TimeSpan.FromSeconds(30));

@@ -159,23 +159,6 @@ public sealed class BondInputLab : IAsyncDisposable
             p.Dispose();
         }
 
-        foreach (var link in _links)
-        {
-            Shell.Run("ip", "link", "del", link);
-        }
-
-        foreach (var ns in _namespaces)
-        {
-            Shell.Run("ip", "netns", "del", ns);
-        }
-
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp directory.
-        }
+        LabTeardown.Remove(_namespaces, _links, _dir);
     }
 }

@@ -168,24 +168,8 @@ public sealed class BondLab : IAsyncDisposable
             await Ovs.DisposeAsync();
         }
 
-        foreach (var link in _links)
-        {
-            Shell.Run("ip", "link", "del", link);
-        }
-
-        foreach (var ns in _namespacesToDelete)
-        {
-            Shell.Run("ip", "netns", "del", ns);
-        }
-
+        LabTeardown.Remove(_namespacesToDelete, _links, dir: null);
         await _ovsLab.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp directory.
-        }
+        LabTeardown.Remove([], [], _dir);
     }
 }

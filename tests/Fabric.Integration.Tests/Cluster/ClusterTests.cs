@@ -79,7 +79,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 {
                     if (!seen.ContainsKey(n.Name) && (await ClusterLab.MembersAsync(n)).TryGetValue("hv3", out var m) && !m.Reachable)
                     {
-                        seen[n.Name] = killed.Elapsed.TotalMilliseconds;
+                        // The node says how long ago it learned it; measured after its reply, so the figure errs long.
+                        seen[n.Name] = killed.Elapsed.TotalMilliseconds - (m.UnreachableForMs ?? 0);
                     }
                 }
 
@@ -99,7 +100,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         var result = await stream.CompleteAsync(TimeSpan.FromSeconds(60));
         output.WriteLine($"hv1 -> hv2 while hv3 died: {result.Line}");
-        Assert.Equal(0, result.Lost);
+        Assert.True(result.Lost == 0, $"{result.Line}\nhv1:\n{Tail(hv1)}\nhv2:\n{Tail(hv2)}");
 
         // hv3 starts again, rejoins as a new incarnation, and its VMs are reachable again.
         await lab.StartAsync(hv3);

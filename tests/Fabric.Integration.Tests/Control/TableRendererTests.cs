@@ -179,6 +179,32 @@ public sealed class TableRendererTests
     }
 
     [Fact]
+    public void FormatShow_prints_a_vxlan_ports_options_sorted_and_quoted_like_ovsdb()
+    {
+        var model = new ShowModel(null,
+        [
+            new ShowBridge("br0",
+            [
+                new ShowPort("vx1", 3, 5, "vxlan", null, [], null, true)
+                {
+                    Options = new Dictionary<string, string> { ["remote_ip"] = "10.9.0.2", ["key"] = "100", ["local_ip"] = "10.9.0.1", ["mode"] = "flow" },
+                },
+            ]),
+        ]);
+
+        Assert.Equal(
+            "    Bridge br0\n" +
+            "        Port vx1\n" +
+            "            Interface vx1\n" +
+            "                type: vxlan\n" +
+            "                options: {key=\"100\", local_ip=\"10.9.0.1\", mode=flow, remote_ip=\"10.9.0.2\"}\n" +
+            "                ofport: 3\n" +
+            "                dp_port: 5\n" +
+            "                link_state: up\n",
+            TableRenderer.FormatShow(model));
+    }
+
+    [Fact]
     public void FormatDpShow_prints_the_dpctl_show_layout()
     {
         var model = new DpShowModel("netdev@fabric", Hit: 140, Missed: 4, Lost: 0, Flows: 2, MaskHit: 180, Masks: 2,

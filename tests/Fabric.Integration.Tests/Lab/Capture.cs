@@ -20,10 +20,16 @@ public sealed class Capture : IAsyncDisposable
     }
 
     /// <summary>Starts capturing packets matching <paramref name="filter"/> on <paramref name="host"/>'s eth0.</summary>
-    public static async Task<Capture> StartAsync(LabHost host, string filter)
+    public static Task<Capture> StartAsync(LabHost host, string filter) => StartAsync(host.Namespace, "eth0", filter);
+
+    /// <summary>
+    /// Starts capturing packets matching <paramref name="filter"/> on <paramref name="device"/> in namespace
+    /// <paramref name="ns"/>; <paramref name="options"/> are more tcpdump options (e.g. <c>-v</c>, <c>-Q in</c>).
+    /// </summary>
+    public static async Task<Capture> StartAsync(string ns, string device, string filter, params string[] options)
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", host.Namespace, "tcpdump", "--immediate-mode", "-i", "eth0", "-n", "-l", "-e", filter })
+        foreach (var a in new[] { "netns", "exec", ns, "tcpdump", "--immediate-mode", "-i", device, "-n", "-l", "-e" }.Concat(options).Append(filter))
         {
             psi.ArgumentList.Add(a);
         }

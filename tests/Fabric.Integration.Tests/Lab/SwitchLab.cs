@@ -271,24 +271,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
             Shell.Run("pkill", "-KILL", "-f", ConfigPath);
         }
 
-        foreach (var ns in _namespaces)
-        {
-            Shell.Run("ip", "netns", "del", ns);
-        }
-
-        foreach (var link in _links)
-        {
-            Shell.Run("ip", "link", "del", link);
-        }
-
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
+        LabTeardown.Remove(_namespaces, _links, _dir);
     }
 
     [GeneratedRegex(@"([0-9.]+)% packet loss")]
