@@ -39,7 +39,9 @@ public sealed partial class ClusterLab : IAsyncDisposable
     public List<ClusterLabNode> Nodes { get; } = new();
 
     /// <summary>Builds the namespaces and writes each node's configuration; starts no process.</summary>
-    public static ClusterLab Create(int nodes = 3)
+    /// <param name="nodes">Hypervisors.</param>
+    /// <param name="secondVmOn">The hypervisor (1-based) that also gets a second VM of tenant A, for local traffic; 0 = none.</param>
+    public static ClusterLab Create(int nodes = 3, int secondVmOn = 0)
     {
         var id = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new ClusterLab(id);
@@ -61,6 +63,7 @@ public sealed partial class ClusterLab : IAsyncDisposable
                 Shell.Must("ip", "-n", hv, "link", "set", "eth0", "up");
                 var a = lab.AddVm(hv, n, 'a', $"{overlay}.{10 + n}");
                 var b = lab.AddVm(hv, n, 'b', $"{overlay}.{20 + n}");
+                var a2 = n == secondVmOn ? lab.AddVm(hv, n, 'c', $"{overlay}.{30 + n}") : null;
                 var node = new ClusterLabNode
                 {
                     Index = n,
@@ -71,6 +74,7 @@ public sealed partial class ClusterLab : IAsyncDisposable
                     LogPath = Path.Combine(lab._dir, $"hv{n}.log"),
                     TenantA = a,
                     TenantB = b,
+                    TenantA2 = a2,
                 };
                 File.WriteAllText(node.ConfigPath, Config(node, Path.Combine(lab._dir, $"hv{n}-state"), seeds));
                 lab.Nodes.Add(node);
@@ -99,6 +103,10 @@ public sealed partial class ClusterLab : IAsyncDisposable
             await StartAsync(n);
         }
     }
+
+    /// <summary>Cuts (or mends) hypervisor <paramref name="node"/>'s link to the underlay: a partition.</summary>
+    public void SetUnderlayLink(ClusterLabNode node, bool up) =>
+        Shell.Must("ip", "-n", Underlay, "link", "set", $"fu{node.Index}-{Id}", up ? "up" : "down");
 
     /// <summary>Sends a control command to <paramref name="node"/>.</summary>
     public static Task<ControlReply> Ctl(ClusterLabNode node, string command, params string[] args) =>
@@ -165,7 +173,13 @@ public sealed partial class ClusterLab : IAsyncDisposable
         sb.Append("  control.socket = \"").Append(node.Socket).Append("\"\n");
         sb.Append("  cluster { seed-nodes = [").Append(seeds).Append("], hostname = \"").Append(node.UnderlayIp).Append("\" }\n");
         sb.Append("  bridges = [\n");
-        sb.Append("    { name = bra, vni = ").Append(VniA).Append(", ports = [ { name = ").Append(node.TenantA.PortName).Append(" } ] }\n");
+        sb.Append("    { name = bra, vni = ").Append(VniA).Append(", ports = [ { name = ").Append(node.TenantA.PortName).Append(" }");
+        if (node.TenantA2 is { } second)
+        {
+            sb.Append(", { name = ").Append(second.PortName).Append(" }");
+        }
+
+        sb.Append(" ] }\n");
         sb.Append("    { name = brb, vni = ").Append(VniB).Append(", ports = [ { name = ").Append(node.TenantB.PortName).Append(" } ] }\n");
         sb.Append("  ]\n}\n");
         return sb.ToString();
@@ -179,7 +193,10 @@ public sealed partial class ClusterLab : IAsyncDisposable
         Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
     }
 
-    /// <summary>A VM namespace with eth0, whose veth peer <c>v{tenant}{n}</c> is in the hypervisor's namespace.</summary>
+    /// <summary>
+    /// A VM namespace with eth0, whose veth peer <c>v{tenant}{n}</c> is in the hypervisor's namespace (tenant 'a' and
+    /// 'c' are tenant A's first and second VM, 'b' tenant B's).
+    /// </summary>
     private LabHost AddVm(string hv, int n, char tenant, string ip)
     {
         var vm = $"fabc-{Id}-v{n}{tenant}";
@@ -188,7 +205,7 @@ public sealed partial class ClusterLab : IAsyncDisposable
         Shell.Must("ip", "-n", hv, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", vm);
         Shell.Must("ip", "-n", hv, "link", "set", port, "up");
         SwitchLab.Offloads(hv, port);
-        var mac = $"02:{Convert.ToInt32(Id[..2], 16):x2}:{Convert.ToInt32(Id[2..4], 16):x2}:{(tenant == 'a' ? 0x0a : 0x0b):x2}:00:{n:x2}";
+        var mac = $"02:{Convert.ToInt32(Id[..2], 16):x2}:{Convert.ToInt32(Id[2..4], 16):x2}:{tenant switch { 'a' => 0x0a, 'b' => 0x0b, _ => 0x0c }:x2}:00:{n:x2}";
         var host = new LabHost(vm, port, ip, mac, false, null);
         Shell.Must("ip", "-n", vm, "link", "set", "eth0", "address", mac);
         Shell.Must("ip", "-n", vm, "addr", "add", ip + "/24", "dev", "eth0");

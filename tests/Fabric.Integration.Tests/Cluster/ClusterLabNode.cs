@@ -35,6 +35,9 @@ public sealed class ClusterLabNode
     /// <summary>The VM of tenant B (bridge brb, VNI 200).</summary>
     public required LabHost TenantB { get; init; }
 
+    /// <summary>A second VM of tenant A on this hypervisor (bridge bra), when the lab was asked for one; else null.</summary>
+    public LabHost? TenantA2 { get; init; }
+
     /// <summary>The running fabric process, or null while stopped.</summary>
     public FabricNodeProcess? Process { get; set; }
 

@@ -145,6 +145,43 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
+    [RootFact]
+    public async Task A_partitioned_node_is_downed_keeps_forwarding_locally_and_rejoins_by_itself_when_the_partition_heals()
+    {
+        await using var lab = ClusterLab.Create(secondVmOn: 3);
+        await lab.StartAllAsync();
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), Tail(n));
+        }
+
+        var (hv1, hv3) = (lab.Nodes[0], lab.Nodes[2]);
+        Assert.Equal(0, SwitchLab.Ping(hv3.TenantA, hv3.TenantA2!.Ip, count: 3));
+        await using var local = await UdpStream.StartAsync(hv3.TenantA, hv3.TenantA2, 14_000);
+        await Task.Delay(500);
+        lab.SetUnderlayLink(hv3, up: false);
+
+        // The majority downs hv3; hv3, alone, downs itself (keep-majority) and keeps trying to join again.
+        Assert.True(
+            await SwitchLab.WaitUntilAsync(async () => (await ClusterLab.Ctl(hv3, "cluster/show")).Output.Contains("was downed", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),
+            (await ClusterLab.Ctl(hv3, "cluster/show")).Output + "\n" + Tail(hv3));
+        Assert.True(await SwitchLab.WaitUntilAsync(async () => !(await ClusterLab.MembersAsync(hv1)).ContainsKey("hv3"), TimeSpan.FromSeconds(20)));
+
+        lab.SetUnderlayLink(hv3, up: true);
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), $"{n.Name}: {(await ClusterLab.Ctl(n, "cluster/show")).Output}\n{Tail(n)}");
+        }
+
+        var show = (await ClusterLab.Ctl(hv3, "cluster/show")).Output;
+        output.WriteLine(show);
+        Assert.Matches(@"incarnation [2-9]", show);
+        var result = await local.CompleteAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"hv3 local stream through the partition, the downing and the rejoin: {result.Line}");
+        Assert.Equal(0, result.Lost);
+        Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(hv1.TenantA, hv3.TenantA.Ip, count: 2) == 0, TimeSpan.FromSeconds(20)));
+    }
+
     private static string Tail(ClusterLabNode n) =>
         File.Exists(n.LogPath) ? string.Join("\n", File.ReadLines(n.LogPath).TakeLast(30)) : "(no log)";
 }
