@@ -118,7 +118,7 @@ for t in a b; do
   for from in 1 2 3; do
     for to in 1 2 3; do
       [ "$from" = "$to" ] && continue
-      loss=$(ip netns exec "fabc-v$from$t-$id" ping -q -c 3 -i 0.2 -W 1 "10.79.0.$base$to" | grep -oE '[0-9.]+% packet loss' | cut -d% -f1)
+      loss=$( (ip netns exec "fabc-v$from$t-$id" ping -q -c 3 -i 0.2 -W 1 "10.79.0.$base$to" || true) | grep -oE '[0-9.]+% packet loss' | cut -d% -f1)
       printf '  tenant %s: vm%s -> vm%s (10.79.0.%s%s): %s%% loss\n' "$t" "$from" "$to" "$base" "$to" "$loss"
       [ "$loss" = 0 ] || fail=1
     done
@@ -127,7 +127,7 @@ done
 echo "== pings across VNIs (must get no reply)"
 for pair in "1a 10.79.0.22" "2b 10.79.0.13" "3a 10.79.0.21"; do
   set -- $pair
-  loss=$(ip netns exec "fabc-v$1-$id" ping -q -c 2 -i 0.2 -W 1 "$2" | grep -oE '[0-9.]+% packet loss' | cut -d% -f1)
+  loss=$( (ip netns exec "fabc-v$1-$id" ping -q -c 2 -i 0.2 -W 1 "$2" || true) | grep -oE '[0-9.]+% packet loss' | cut -d% -f1)
   printf '  vm%s -> %s: %s%% loss\n' "$1" "$2" "$loss"
   [ "$loss" = 100 ] || fail=1
 done
