@@ -21,14 +21,22 @@ public sealed class FabricNodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>fabric run --config CONFIG</c> and waits until its control socket answers.</summary>
-    public static async Task<FabricNodeProcess> StartAsync(string config, string socket, string log)
+    /// <summary>
+    /// Starts <c>fabric run --config CONFIG</c> (with <paramref name="keeper"/>: <c>--keeper</c>, and this process is the
+    /// keeper, which runs the node as its child) and waits until the node's control socket answers.
+    /// </summary>
+    public static async Task<FabricNodeProcess> StartAsync(string config, string socket, string log, bool keeper = false)
     {
         var psi = new ProcessStartInfo(FabricProcess.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(FabricProcess.Dll);
         psi.ArgumentList.Add("run");
         psi.ArgumentList.Add("--config");
         psi.ArgumentList.Add(config);
+        if (keeper)
+        {
+            psi.ArgumentList.Add("--keeper");
+        }
+
         var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start fabric");
         var node = new FabricNodeProcess(p, log);
         p.OutputDataReceived += (_, e) => node.Append(e.Data);
