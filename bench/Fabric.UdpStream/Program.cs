@@ -11,10 +11,23 @@ namespace Fabric.UdpStream;
 /// Unlike ping it never slows down when replies stop, so the gap it measures is the outage itself.
 /// <c>send HOST PORT INTERVAL_US COUNT</c> sends COUNT datagrams, one every INTERVAL_US microseconds (sleep-paced,
 /// so at intervals near 1 ms the spacing is ≈1 ms with jitter, and a late send is caught up at once);
-/// <c>receive PORT SECONDS</c> listens and prints "received N, lost N, longest gap X ms, first missing S..E".
+/// <c>receive PORT SECONDS</c> listens and prints "received N, lost N, longest gap X ms, missing S..E, socket drops N".
 /// </summary>
+/// <remarks>
+/// The receiver's socket buffer is 8 MB (SO_RCVBUFFORCE as root, else as much as net.core.rmem_max allows): after an
+/// outage whose frames waited in the switch's buffers, the switch delivers them in one burst (a second's worth within
+/// milliseconds), which the default 208 KB buffer (some 200 datagrams) would partly drop at the receiving host. The
+/// socket's own drop counter (SO_MEMINFO) is printed as "socket drops", so a loss at the receiver is never mistaken
+/// for the switch's: "lost" counts every sequence number that did not arrive, whoever dropped it.
+/// </remarks>
 public static class Program
 {
+    private const int SolSocket = 1;
+    private const int SoRcvbufForce = 33;
+    private const int SoMeminfo = 55;
+    private const int SkMeminfoDrops = 8;
+    private const int ReceiveBufferBytes = 8 * 1024 * 1024;
+
     /// <summary>Entry point; exit code 2 on bad arguments.</summary>
     public static int Main(string[] args)
     {
@@ -65,6 +78,16 @@ public static class Program
     private static int Receive(int port, double seconds)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.SetRawSocketOption(SolSocket, SoRcvbufForce, BitConverter.GetBytes(ReceiveBufferBytes));
+        }
+        catch (SocketException)
+        {
+            // Not root: as much as net.core.rmem_max allows.
+            socket.ReceiveBufferSize = ReceiveBufferBytes;
+        }
+
         socket.Bind(new IPEndPoint(IPAddress.Any, port));
         socket.ReceiveTimeout = 200;
         var buffer = new byte[2048];
@@ -104,7 +127,22 @@ public static class Program
 
         var missing = Enumerable.Range(0, maxSeq + 1).Where(s => !seen.Contains(s)).ToList();
         var range = missing.Count == 0 ? "none" : $"{missing[0]}..{missing[^1]}";
-        Console.WriteLine(FormattableString.Invariant($"received {seen.Count}, lost {missing.Count}, longest gap {gap:F1} ms, missing {range}"));
+        Console.WriteLine(FormattableString.Invariant($"received {seen.Count}, lost {missing.Count}, longest gap {gap:F1} ms, missing {range}, socket drops {SocketDrops(socket)}"));
         return 0;
+    }
+
+    /// <summary>The datagrams the kernel dropped at this socket because its buffer was full (SO_MEMINFO, Linux 4.12+); -1 if unknown.</summary>
+    private static long SocketDrops(Socket socket)
+    {
+        var meminfo = new byte[4 * 16];
+        try
+        {
+            var n = socket.GetRawSocketOption(SolSocket, SoMeminfo, meminfo);
+            return n >= 4 * (SkMeminfoDrops + 1) ? BinaryPrimitives.ReadUInt32LittleEndian(meminfo.AsSpan(4 * SkMeminfoDrops)) : -1;
+        }
+        catch (SocketException)
+        {
+            return -1;
+        }
     }
 }

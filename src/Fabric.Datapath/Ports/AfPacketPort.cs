@@ -59,6 +59,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     private readonly int _ifIndex;
     private readonly ulong _mac;
     private readonly PortCounters _counters = new();
+    private readonly BacklogCounter _backlog = new();
     private int _fd;
 
     // Receive-side scratch, pinned on the POH: mmsghdr[n], iovec[n], sockaddr_ll[n], control[n * 64].
@@ -103,9 +104,17 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     /// restart resets them when the old process stops reading and reads them when the successor starts: the frames
     /// that waited in the buffer through the switch-over, and those it lost. (0, 0) after <see cref="Dispose"/>.
     /// </summary>
-    public (long Received, long Dropped) TakeStatistics()
+    public (long Received, long Dropped) TakeStatistics() => TakeStatistics(Volatile.Read(ref _fd));
+
+    /// <summary>
+    /// <see cref="TakeStatistics()"/> on any AF_PACKET socket descriptor, e.g. one a keeper process holds for its node
+    /// without wrapping it in a port: (frames received including the dropped ones, frames dropped) since the previous
+    /// read by any process sharing the socket; reading resets both. (0, 0) when <paramref name="fd"/> is negative or
+    /// not an AF_PACKET socket.
+    /// </summary>
+    /// <param name="fd">An AF_PACKET socket's descriptor.</param>
+    public static (long Received, long Dropped) TakeStatistics(int fd)
     {
-        int fd = Volatile.Read(ref _fd);
         if (fd < 0)
         {
             return (0, 0);
@@ -117,6 +126,9 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             ? (stats[0], stats[1])
             : (0, 0);
     }
+
+    /// <summary>The frames a restarted reader found waiting on the socket (armed by the node that takes it over).</summary>
+    public BacklogCounter Backlog => _backlog;
 
     /// <summary>Kernel index of the interface the socket is bound to.</summary>
     public int IfIndex => _ifIndex;
@@ -317,6 +329,8 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         int slotSize = batch.SlotSize;
         long bytes = 0;
         int dropped = 0;
+        int taken = 0;
+        bool emptied = false;
         while (count < capacity)
         {
             int want = capacity - count;
@@ -341,8 +355,11 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             {
                 // EAGAIN: nothing (more) waiting. EINTR or a pending socket error (ENETDOWN after the
                 // interface went down) also end this call; the poll loop calls again.
+                emptied = true;
                 break;
             }
+
+            taken += n;
 
             int write = count;
             for (int i = 0; i < n; i++)
@@ -380,8 +397,14 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             count = write;
             if (n < want)
             {
+                emptied = true;
                 break;
             }
+        }
+
+        if (_backlog.IsCounting)
+        {
+            _backlog.Record(taken, emptied);
         }
 
         batch.Count = count;

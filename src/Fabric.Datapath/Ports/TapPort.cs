@@ -36,6 +36,7 @@ public sealed unsafe class TapPort : IDatapathPort
     private readonly int _ifIndex;
     private readonly ulong _mac;
     private readonly PortCounters _counters = new();
+    private readonly BacklogCounter _backlog = new();
     private int _fd;
 
     // Receive scratch, pinned on the POH: iovec[2] (the slot, then one overflow byte) and the overflow byte.
@@ -108,6 +109,12 @@ public sealed unsafe class TapPort : IDatapathPort
 
     /// <inheritdoc/>
     public PortCounters Counters => _counters;
+
+    /// <summary>
+    /// The frames a restarted reader found waiting on the device (armed by the node that takes it over): the tun driver
+    /// reports no queue length (FIONREAD is not one of its ioctls), so they are counted as the first reads take them.
+    /// </summary>
+    public BacklogCounter Backlog => _backlog;
 
     /// <summary>
     /// Frames the kernel queues towards Fabric on a TAP device (its transmit queue length, which sizes the tun driver's
@@ -345,6 +352,7 @@ public sealed unsafe class TapPort : IDatapathPort
         int count = 0;
         int dropped = 0;
         long bytes = 0;
+        bool emptied = false;
         if (fd >= 0)
         {
             while (count < capacity)
@@ -360,6 +368,7 @@ public sealed unsafe class TapPort : IDatapathPort
                     }
 
                     // EAGAIN: nothing (more) waiting; EIO/EBADFD: device going away. The poll loop calls again.
+                    emptied = true;
                     break;
                 }
 
@@ -373,6 +382,11 @@ public sealed unsafe class TapPort : IDatapathPort
                 bytes += n;
                 count++;
             }
+        }
+
+        if (_backlog.IsCounting)
+        {
+            _backlog.Record(count + dropped, emptied);
         }
 
         batch.Count = count;

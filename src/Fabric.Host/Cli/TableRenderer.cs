@@ -109,6 +109,14 @@ public static class TableRenderer
             }
         }
 
+        foreach (var (key, value) in new[] { ("started", model.Started), ("switch_over", model.SwitchOver), ("keeper", model.Keeper) })
+        {
+            if (value is not null)
+            {
+                text.Append("    ").Append(key).Append(": ").Append(Quote(value)).Append('\n');
+            }
+        }
+
         return text.ToString();
     }
 

@@ -73,7 +73,12 @@ public static class NodeCommands
             bridges.Add(new ShowBridge(b.Settings.Name, ports));
         }
 
-        return TableRenderer.FormatShow(new ShowModel(null, bridges));
+        return TableRenderer.FormatShow(new ShowModel(null, bridges)
+        {
+            Started = node.Start.StartedText,
+            SwitchOver = node.Start.SwitchOverText,
+            Keeper = node.Keeper is { } k ? $"pid {k.KeeperPid} ({k.SocketPath})" : null,
+        });
     }
 
     private static string? VlanModeName(BridgePort p) => p.Mode switch
@@ -197,7 +202,9 @@ public static class NodeCommands
         var j = st.Journal;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.Append("started        : ").Append(node.StartMode).Append('\n');
+        sb.Append("started        : ").Append(node.Start.StartedText).Append('\n');
+        sb.Append("switch-over    : ").Append(node.Start.SwitchOverText).Append('\n');
+        sb.Append("process        : ").Append(ProcessText(node)).Append('\n');
         sb.Append("journal        : ").Append(node.JournalDescription).Append('\n');
         sb.Append("persistence id : ").Append(st.PersistenceId).Append('\n');
         sb.Append("sequence       : (last ").Append(st.LastSequenceNr).Append(") (snapshot ").Append(st.SnapshotSequenceNr).Append(") (changes since snapshot ").Append(st.ChangesSinceSnapshot).Append(")\n");
@@ -206,6 +213,16 @@ public static class NodeCommands
         sb.Append("writes         : (events ").Append(j.Events).Append(") (changes ").Append(j.Changes).Append(") (pending ").Append(j.Pending).Append(") (failures ").Append(j.Failures).Append(")\n");
         sb.Append("write latency  : (last ").Append(j.LastWriteMs.ToString("F2", inv)).Append("ms) (avg ").Append(j.AverageWriteMs.ToString("F2", inv)).Append("ms) (max ").Append(j.MaxWriteMs.ToString("F2", inv)).Append("ms)");
         return ControlReply.Ok(sb.ToString());
+    }
+
+    /// <summary>"pid N, forwarding for X s; keeper pid K holds N port descriptors (SOCKET)" or "…; no keeper".</summary>
+    private static string ProcessText(FabricNode node)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var text = string.Create(inv, $"pid {Environment.ProcessId}, forwarding for {node.ForwardingFor.TotalSeconds:F1} s; ");
+        return text + (node.Keeper is { } k
+            ? string.Create(inv, $"keeper pid {k.KeeperPid} holds {k.Kept} port descriptors ({k.SocketPath})")
+            : "no keeper");
     }
 
     private static async Task<ControlReply> Crash(FabricNode node, string path)

@@ -45,9 +45,8 @@ public static class RestartCommand
                     return ControlReply.Error($"restart: --exec {exec}: no such file");
                 }
 
-                var (file, args) = Successor(exec);
-                args.AddRange(["run", "--config", configPath, "--log-level", level.ToString()]);
-                var result = await node.HandOverAsync(file, args, releaseControlSocket).ConfigureAwait(false);
+                var command = FabricCommand.Build(exec).With("run", "--config", configPath, "--log-level", level.ToString());
+                var result = await node.HandOverAsync(command, releaseControlSocket).ConfigureAwait(false);
                 if (!result.Ok)
                 {
                     return ControlReply.Error(result.Message);
@@ -58,20 +57,5 @@ public static class RestartCommand
             },
             0,
             2);
-    }
-
-    /// <summary>How to start <paramref name="exec"/> (null = this build): an apphost directly, a .dll through dotnet.</summary>
-    private static (string File, List<string> Args) Successor(string? exec)
-    {
-        var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        if (exec is not null)
-        {
-            return exec.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? (dotnet, [Path.GetFullPath(exec)]) : (Path.GetFullPath(exec), []);
-        }
-
-        var self = Environment.ProcessPath ?? "fabric";
-        return Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? (self, [Path.GetFullPath(Environment.GetCommandLineArgs()[0])])
-            : (self, []);
     }
 }

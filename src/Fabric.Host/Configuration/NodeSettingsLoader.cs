@@ -42,14 +42,27 @@ public static class NodeSettingsLoader
     /// <returns>The validated settings.</returns>
     /// <exception cref="ConfigException">An unreadable file, or a syntax, type, range or unknown-key error, with its position.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static NodeSettings LoadFile(string path)
+    public static NodeSettings LoadFile(string path) => FromConfig(ParseOverReference(path));
+
+    /// <summary>
+    /// Only <c>fabric.state-dir</c> of <paramref name="path"/> (over the reference file, so its default and
+    /// <c>${?FABRIC_STATE_DIR}</c> apply), read with Fabric's HOCON reader and nothing else checked: what a keeper needs,
+    /// which leaves the full validation to the node it starts.
+    /// </summary>
+    /// <param name="path">The node's configuration file.</param>
+    /// <returns>The state directory.</returns>
+    /// <exception cref="ConfigException">The file cannot be read or parsed, or the setting is not a string.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static string ReadStateDir(string path) => ParseOverReference(path).GetConfig("fabric").GetString("state-dir");
+
+    private static ConfigDocument ParseOverReference(string path)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"config file '{path}' does not exist", path);
         }
 
-        return FromConfig(ConfigReader.ParseFile(path).WithFallback(Reference));
+        return ConfigReader.ParseFile(path).WithFallback(Reference);
     }
 
     /// <summary>Builds settings from an already parsed configuration (falling back to the reference one).</summary>

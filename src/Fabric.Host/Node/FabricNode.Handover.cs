@@ -14,29 +14,28 @@ public sealed partial class FabricNode
 {
     private static readonly TimeSpan HandoverStepTimeout = TimeSpan.FromSeconds(120);
     private bool _handedOver;
-    private long _framesWaiting;
-    private long _framesDropped;
 
-    /// <summary>How this process started: "fresh", "warm from the journal", or "taken over from PID N in X ms".</summary>
-    public string StartMode { get; private set; } = "fresh";
+    /// <summary>How this process started: fresh, warm from the journal, taken over from a running node, or restarted by its keeper.</summary>
+    public StartReport Start { get; private set; } = StartReport.Opened(0);
 
     /// <summary>
     /// Hands this node over to a successor process and returns once the successor forwards (then this process should
     /// exit) or the hand-over failed (then this process goes on forwarding, nothing lost):
     /// <list type="number">
-    /// <item>start <paramref name="fileName"/> <paramref name="arguments"/> <c>--takeover SOCKET</c> and wait for it to connect;</item>
+    /// <item>start <paramref name="command"/> <c>--takeover SOCKET</c> (through the keeper, which then watches it, when this
+    /// node runs under one: <see cref="Keeper"/>) and wait for it to connect;</item>
     /// <item>journal everything, save a snapshot and stop journaling (<see cref="DatapathProtocol.HandOver"/>);</item>
     /// <item>send every port's descriptor (SCM_RIGHTS): the kernel goes on queuing their frames whoever reads;</item>
     /// <item>when the successor has restored its table (<c>ready</c>), stop the poll threads, release the control
     /// socket's path (<paramref name="releaseControlSocket"/>) and say <c>stopped</c>: from then on only the successor reads.</item>
     /// </list>
     /// </summary>
-    /// <param name="fileName">The executable to start (this build, or another for an upgrade).</param>
-    /// <param name="arguments">Its arguments before <c>--takeover</c> (e.g. the entry assembly, <c>run --config FILE</c>).</param>
+    /// <param name="command">The successor: this build or another (an upgrade), with its arguments before <c>--takeover</c>
+    /// (e.g. <c>run --config FILE</c>).</param>
     /// <param name="releaseControlSocket">Stops accepting control connections and frees the socket path for the successor.</param>
-    public async Task<HandoverResult> HandOverAsync(string fileName, IReadOnlyList<string> arguments, Action releaseControlSocket)
+    public async Task<HandoverResult> HandOverAsync(FabricCommand command, Action releaseControlSocket)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(releaseControlSocket);
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(Settings.StateDir);
@@ -45,30 +44,22 @@ public sealed partial class FabricNode
         using var listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
         listener.Listen(1);
-        Process process;
+        ISuccessor successor;
         try
         {
-            var psi = new ProcessStartInfo(fileName) { UseShellExecute = false };
-            foreach (var a in arguments)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.ArgumentList.Add("--takeover");
-            psi.ArgumentList.Add(path);
-            process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {fileName}");
+            successor = await StartSuccessorAsync(command, path).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is global::System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception e) when (e is global::System.ComponentModel.Win32Exception or InvalidOperationException or IOException or SocketException)
         {
             File.Delete(path);
-            return new HandoverResult(false, $"restart: cannot start {fileName}: {e.Message}", 0, clock.Elapsed);
+            return new HandoverResult(false, $"restart: cannot start {command.File}: {e.Message}", 0, clock.Elapsed);
         }
 
-        using (process)
+        using (successor)
         {
             try
             {
-                return await HandOverToAsync(process, listener, clock, releaseControlSocket).ConfigureAwait(false);
+                return await HandOverToAsync(successor, listener, clock, releaseControlSocket).ConfigureAwait(false);
             }
             finally
             {
@@ -77,14 +68,56 @@ public sealed partial class FabricNode
         }
     }
 
-    private async Task<HandoverResult> HandOverToAsync(Process successor, Socket listener, Stopwatch clock, Action releaseControlSocket)
+    /// <summary>
+    /// Starts the successor: through the keeper when this node has one (the keeper is then its parent and watches it),
+    /// or here. A keeper that has died meanwhile leaves it to this node; a keeper that refuses makes the restart fail,
+    /// since it would otherwise restart this node's ports behind a successor it does not know.
+    /// </summary>
+    private async Task<ISuccessor> StartSuccessorAsync(FabricCommand command, string path)
+    {
+        if (Keeper is { } keeper)
+        {
+            try
+            {
+                return await keeper.SpawnAsync(command, path).ConfigureAwait(false);
+            }
+            catch (IOException e) when (!Directory.Exists($"/proc/{keeper.KeeperPid}"))
+            {
+                _log.LogWarning("restart: keeper pid {Keeper} is gone ({Error}); the successor is started here and no keeper watches it", keeper.KeeperPid, e.Message);
+            }
+        }
+
+        return LocalSuccessor.Start(command.With("--takeover", path));
+    }
+
+    /// <summary>
+    /// The descriptors a successor or a keeper takes: every AF_PACKET and TAP port that has one, with its name and
+    /// kind in the same order. The ports keep owning them.
+    /// </summary>
+    internal (List<HandedOverPort> Ports, int[] Fds) PortDescriptors()
+    {
+        var ports = new List<HandedOverPort>();
+        var fds = new List<int>();
+        foreach (var (_, port) in Datapath.Ports)
+        {
+            if (port.Kind is PortKind.AfPacket or PortKind.Tap && port.PollFd >= 0)
+            {
+                ports.Add(new HandedOverPort(port.Name, port.Kind == PortKind.Tap ? "tap" : "afpacket"));
+                fds.Add(port.PollFd);
+            }
+        }
+
+        return (ports, fds.ToArray());
+    }
+
+    private async Task<HandoverResult> HandOverToAsync(ISuccessor successor, Socket listener, Stopwatch clock, Action releaseControlSocket)
     {
         var pid = successor.Id;
         HandoverResult Fail(string why)
         {
             if (!successor.HasExited)
             {
-                successor.Kill(entireProcessTree: true);
+                successor.Kill();
             }
 
             _log.LogWarning("restart: the successor (pid {Pid}) did not take over: {Why}; this node goes on forwarding", pid, why);
@@ -129,21 +162,11 @@ public sealed partial class FabricNode
         }
     }
 
-    private async Task<HandoverResult> SwitchOverAsync(HandoverChannel channel, Process successor, long journalSequenceNr, Stopwatch clock, Action releaseControlSocket, Func<string, HandoverResult> fail, CancellationToken ct)
+    private async Task<HandoverResult> SwitchOverAsync(HandoverChannel channel, ISuccessor successor, long journalSequenceNr, Stopwatch clock, Action releaseControlSocket, Func<string, HandoverResult> fail, CancellationToken ct)
     {
         var pid = successor.Id;
-        var ports = new List<HandedOverPort>();
-        var fds = new List<int>();
-        foreach (var (_, port) in Datapath.Ports)
-        {
-            if (port.Kind is PortKind.AfPacket or PortKind.Tap && port.PollFd >= 0)
-            {
-                ports.Add(new HandedOverPort(port.Name, port.Kind == PortKind.Tap ? "tap" : "afpacket"));
-                fds.Add(port.PollFd);
-            }
-        }
-
-        channel.SendWithDescriptors("ports " + JsonSerializer.Serialize(new HandoverPorts(ports, journalSequenceNr, Environment.ProcessId)), fds.ToArray());
+        var (ports, fds) = PortDescriptors();
+        channel.SendWithDescriptors("ports " + JsonSerializer.Serialize(new HandoverPorts(ports, journalSequenceNr, Environment.ProcessId)), fds);
         var ready = await ReceiveOrExitAsync(channel, successor, ct).ConfigureAwait(false);
         if (ready != "ready")
         {
@@ -176,7 +199,7 @@ public sealed partial class FabricNode
         return new HandoverResult(true, text, pid, clock.Elapsed);
     }
 
-    private static async Task<string?> ReceiveOrExitAsync(HandoverChannel channel, Process successor, CancellationToken ct)
+    private static async Task<string?> ReceiveOrExitAsync(HandoverChannel channel, ISuccessor successor, CancellationToken ct)
     {
         var receive = channel.ReceiveAsync(ct);
         var exited = successor.WaitForExitAsync(ct);

@@ -41,6 +41,7 @@ public sealed partial class FabricNode : IAsyncDisposable
     private readonly Dictionary<string, IDatapathPort> _openedDevices = new(StringComparer.Ordinal);
     private readonly Dictionary<(System.Net.IPAddress Local, int Port), VxlanEndpoint> _endpoints = new();
     private Task _pump = Task.CompletedTask;
+    private long _forwardingSince;
     private bool _cleanedUp;
     private bool _hostStarted;
     private bool _disposed;
@@ -80,6 +81,9 @@ public sealed partial class FabricNode : IAsyncDisposable
 
     /// <summary>What recovery restored at start.</summary>
     public DatapathProtocol.Recovered? Recovery { get; private set; }
+
+    /// <summary>How long this process has been reading its ports (zero before it started to).</summary>
+    public TimeSpan ForwardingFor => _forwardingSince == 0 ? TimeSpan.Zero : global::System.Diagnostics.Stopwatch.GetElapsedTime(_forwardingSince);
 
     /// <summary>The node's settings.</summary>
     public NodeSettings Settings { get; }
@@ -158,40 +162,53 @@ public sealed partial class FabricNode : IAsyncDisposable
             node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
 
+            long arrived = 0, dropped = 0;
+            var backlogs = new List<(PortKind, BacklogCounter)>();
             if (takeover is not null)
             {
                 // The table is back: the predecessor stops reading, and only then does this node start.
                 await takeover.ReadyAsync().ConfigureAwait(false);
                 StartupTrace.Mark("taken over");
+
+                // What waited for this node: the sockets counted every frame since the last reader stopped (and the
+                // ones a full buffer dropped); each port counts what its first reads find queued.
+                foreach (var (_, port) in node.Datapath.Ports)
+                {
+                    if (port is AfPacketPort afPacket)
+                    {
+                        var (a, d) = afPacket.TakeStatistics();
+                        arrived += a;
+                        dropped += d;
+                        afPacket.Backlog.Arm(afPacket.PollFd);
+                        backlogs.Add((PortKind.AfPacket, afPacket.Backlog));
+                    }
+                    else if (port is TapPort tap)
+                    {
+                        tap.Backlog.Arm(tap.PollFd);
+                        backlogs.Add((PortKind.Tap, tap.Backlog));
+                    }
+                }
             }
 
             // Forward on the restored megaflows at once; an upcall that arrives before its bridge has published
             // its shards is dropped (counted as unrouted), exactly as if the node had started a moment later.
             node.Datapath.Start();
+            var readingSince = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            node._forwardingSince = readingSince;
             node._pump = Task.Factory.StartNew(() => node.Router.PumpAsync(node.Datapath.Upcalls, node._pumpStop.Token), TaskCreationOptions.LongRunning).Unwrap();
             var forwardingAt = Environment.TickCount64;
             StartupTrace.Mark("forwarding");
             node._log.LogInformation("startup: {Trace}", StartupTrace.Text);
             await node.StartBridgesAsync().ConfigureAwait(false);
+            node.Start = takeover is not null
+                ? StartReport.TakenOver(takeover, node.Recovery.RestoredFlows, readingSince, arrived, dropped, backlogs)
+                : StartReport.Opened(node.Recovery.RestoredFlows);
+            node._log.LogInformation("started: {Started}", node.Start.StartedText);
             node.StartClusterIfConfigured();
             if (takeover is not null)
             {
-                // The sockets counted every frame since the predecessor stopped reading: those that waited for this
-                // node's first reads, and those the full buffers dropped.
-                foreach (var (_, port) in node.Datapath.Ports)
-                {
-                    if (port is AfPacketPort afPacket)
-                    {
-                        var (arrived, dropped) = afPacket.TakeStatistics();
-                        node._framesWaiting += arrived;
-                        node._framesDropped += dropped;
-                    }
-                }
+                _ = node.LogSwitchOverAsync();
             }
-
-            node.StartMode = takeover is not null
-                ? $"taken over from pid {takeover.PredecessorPid} in {takeover.Duration.TotalMilliseconds:F0} ms (journal at sequence {takeover.JournalSequenceNr}); {node._framesWaiting} frames reached the AF_PACKET sockets during the switch-over, {node._framesDropped} dropped"
-                : node.Recovery.RestoredFlows > 0 ? $"warm from the journal ({node.Recovery.RestoredFlows} megaflows)" : "fresh";
             if (takeover is not null)
             {
                 await takeover.CompleteAsync($"{node.Recovery.RestoredFlows} megaflows restored").ConfigureAwait(false);
@@ -211,6 +228,18 @@ public sealed partial class FabricNode : IAsyncDisposable
             await node.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Logs the switch-over once the first reads have emptied every port's queue (or after 10 s, as far as counted).</summary>
+    private async Task LogSwitchOverAsync()
+    {
+        for (var i = 0; i < 1000 && Start.FramesWaiting is { Complete: false } && !Stopping.IsCancellationRequested; i++)
+        {
+            // The poll threads count as they read: a backlog of thousands of frames is read within milliseconds.
+            await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _log.LogInformation("switch-over: {SwitchOver}", Start.SwitchOverText);
     }
 
     /// <summary>Finds a running bridge by name.</summary>
@@ -523,6 +552,7 @@ public sealed partial class FabricNode : IAsyncDisposable
             port.Dispose();
         }
 
+        Keeper?.Dispose();
         _stopping.Dispose();
         _pumpStop.Dispose();
         _log.LogInformation("fabric node {Node} stopped", Settings.NodeName);

@@ -28,20 +28,54 @@ public static class RunCommand
         };
         var takeover = new Option<string?>("--takeover")
         {
-            Description = "take the ports over from the running node listening on this handover socket (used by 'fabric ctl restart')",
+            Description = "take the ports over from the running node (or keeper) listening on this handover socket (set by 'fabric ctl restart' and by the keeper)",
+        };
+        var keeper = new Option<bool>("--keeper")
+        {
+            Description = "start a keeper: a small process (no actor system) that runs the node as its child and holds its port "
+                + "descriptors, so that when the node dies (kill -9, a crash) the frames wait in the kernel and a new node takes "
+                + "the ports over and comes back warm from the journal. A node that forwarded for 1 s is restarted at once; after "
+                + "one that died sooner the keeper waits 250 ms, doubling up to 30 s (restart back-off). 'fabric ctl exit' or "
+                + "SIGTERM to the keeper ends both; SIGTERM to the node alone only restarts it. If the first node fails before it "
+                + "forwards, the keeper exits with its exit code",
+        };
+        var keeperSocket = new Option<string?>("--keeper-socket")
+        {
+            Description = "deposit the port descriptors with the keeper listening on this socket once forwarding (set by the keeper for the nodes it starts)",
         };
         var command = new Command("run", "start the fabric node: open the configured ports, run the bridges, forward frames")
         {
             config,
             logLevel,
             takeover,
+            keeper,
+            keeperSocket,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(config)!, parse.GetValue(logLevel), ct, parse.GetValue(takeover)));
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(keeper))
+            {
+                return await RunAsync(parse.GetValue(config)!, parse.GetValue(logLevel), ct, parse.GetValue(takeover), parse.GetValue(keeperSocket)).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(takeover) is not null || parse.GetValue(keeperSocket) is not null)
+            {
+                await Console.Error.WriteLineAsync("fabric run: --keeper starts a keeper; --takeover and --keeper-socket are for the nodes it starts").ConfigureAwait(false);
+                return 2;
+            }
+
+            return await Fabric.Host.Keeper.NodeKeeper.RunAsync(parse.GetValue(config)!, parse.GetValue(logLevel), ct).ConfigureAwait(false);
+        });
         return command;
     }
 
     /// <summary>Runs a node until it is told to stop; returns the process exit code (0 ok, 2 bad config or start failure).</summary>
-    public static async Task<int> RunAsync(FileInfo configFile, LogLevel level, CancellationToken ct, string? takeoverSocket = null)
+    /// <param name="configFile">The configuration.</param>
+    /// <param name="level">The log level.</param>
+    /// <param name="ct">Stops the node.</param>
+    /// <param name="takeoverSocket">Take the ports over from the node or keeper listening there (<c>--takeover</c>).</param>
+    /// <param name="keeperSocket">Deposit the ports with the keeper listening there once forwarding (<c>--keeper-socket</c>).</param>
+    public static async Task<int> RunAsync(FileInfo configFile, LogLevel level, CancellationToken ct, string? takeoverSocket = null, string? keeperSocket = null)
     {
         NodeSettings settings;
         Fabric.Host.Node.Handover.TakeoverClient? takeover = null;
@@ -104,10 +138,17 @@ public static class RunCommand
 
         await using (node.ConfigureAwait(false))
         {
+            if (keeperSocket is not null)
+            {
+                await node.DepositWithKeeperAsync(keeperSocket).ConfigureAwait(false);
+            }
+
+            var exitRequested = false;
             var registry = new ControlCommandRegistry();
             NodeCommands.Register(registry, node, cleanup =>
             {
                 log.LogInformation("exit requested{Cleanup}", cleanup ? " (--cleanup: datapath flows deleted)" : "");
+                exitRequested = true;
                 node.RequestStop();
             });
             await using var server = new ControlServer(settings.ControlSocket, registry, loggerFactory.CreateLogger("fabric.control"));
@@ -129,6 +170,11 @@ public static class RunCommand
             catch (OperationCanceledException)
             {
                 // Stop requested.
+            }
+
+            if (exitRequested && node.Keeper is { } keeper && await keeper.AnnounceExitAsync().ConfigureAwait(false) is { } notHeard)
+            {
+                log.LogWarning("the keeper did not hear of the exit ({Error}): it will start a new node", notHeard);
             }
 
             void Stop(PosixSignalContext context)

@@ -106,6 +106,23 @@ public sealed class FdPassingTests : IDisposable
     }
 
     [Fact]
+    public void The_peer_of_a_socketpair_end_is_this_process_and_a_non_socket_is_an_error()
+    {
+        Assert.Equal(Environment.ProcessId, FdPassing.PeerProcessId(_parent));
+        Assert.Equal(Environment.ProcessId, FdPassing.PeerProcessId(_child));
+        (int read, int write) = Pipe(0);
+        try
+        {
+            IOException e = Assert.Throws<IOException>(() => FdPassing.PeerProcessId(read));
+            Assert.StartsWith($"getsockopt(2) SO_PEERCRED on descriptor {read} failed: ", e.Message);
+        }
+        finally
+        {
+            FdPassing.Close([read, write]);
+        }
+    }
+
+    [Fact]
     public void Control_message_arithmetic_matches_cmsg_macros()
     {
         Assert.Equal(16, LibCMsg.CmsgLen(0));

@@ -252,6 +252,89 @@ public sealed class PortAdoptTests : IDisposable
         }
     }
 
+    [RootFact]
+    public void The_backlog_of_an_adopted_af_packet_socket_is_counted_by_its_first_reads_and_its_statistics_by_descriptor()
+    {
+        string suffix = NetNs.RandomHex(6);
+        string a = "fda" + suffix;
+        string b = "fdb" + suffix;
+        NetNs.Run("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        try
+        {
+            // No IPv6 on the pair: nothing but the test's frames crosses it.
+            NetNs.Run("sysctl", "-qw", $"net.ipv6.conf.{a}.disable_ipv6=1", $"net.ipv6.conf.{b}.disable_ipv6=1");
+            NetNs.Run("ip", "link", "set", a, "up");
+            NetNs.Run("ip", "link", "set", b, "up");
+            using AfPacketPort original = AfPacketPort.Open(a);
+            using AfPacketPort peer = AfPacketPort.Open(b);
+            PortProbe.WaitUntil(() => original.CarrierUp && peer.CarrierUp, "veth carrier");
+            using var batch = new PacketBatch();
+            AfPacketPort.TakeStatistics(original.PollFd);
+
+            // Nothing queued: counted as 0 at once.
+            original.Backlog.Arm(original.PollFd);
+            Assert.Equal(0, original.Backlog.Frames);
+
+            // Seven frames queue while nobody reads; the socket's statistics count them, read through the bare descriptor.
+            PortProbe.Fill(batch, Marker(1), Marker(2), Marker(3), Marker(4), Marker(5), Marker(6), Marker(7));
+            Assert.Equal(7, peer.Send(batch));
+            int fd = PassAndReceive(original.PollFd);
+            using AfPacketPort adopted = AfPacketPort.Adopt(fd, a);
+            // (veth delivers in a softirq: the frames reach the socket shortly after the send.)
+            long arrived = 0, dropped = 0;
+            PortProbe.WaitUntil(
+                () =>
+                {
+                    var (r, d) = AfPacketPort.TakeStatistics(fd);
+                    (arrived, dropped) = (arrived + r, dropped + d);
+                    return arrived >= 7;
+                },
+                "seven frames counted by PACKET_STATISTICS");
+            Assert.Equal((7L, 0L), (arrived, dropped));
+            Assert.Equal((0L, 0L), AfPacketPort.TakeStatistics(original.PollFd));
+
+            // Two frames per receive: the count runs until a receive finds the queue empty.
+            using var small = new PacketBatch(2);
+            adopted.Backlog.Arm(adopted.PollFd);
+            Assert.Null(adopted.Backlog.Frames);
+            while (adopted.Receive(small) > 0)
+            {
+            }
+
+            Assert.Equal(7, adopted.Backlog.Frames);
+            Assert.Equal(7, adopted.Counters.RxPackets);
+        }
+        finally
+        {
+            NetNs.TryRun("ip", "link", "del", a);
+        }
+    }
+
+    [RootFact]
+    public void The_backlog_of_a_tap_device_is_counted_by_its_first_reads()
+    {
+        string name = "fdtap" + NetNs.RandomHex(6);
+        using TapPort tap = TapPort.Create(name);
+        NetNs.Run("sysctl", "-qw", $"net.ipv6.conf.{name}.disable_ipv6=1");
+        using AfPacketPort host = AfPacketPort.Open(name);
+        using var batch = new PacketBatch();
+        while (tap.Receive(batch) > 0)
+        {
+            // Whatever the kernel sent before IPv6 was off.
+        }
+
+        PortProbe.Fill(batch, Marker(1), Marker(2), Marker(3), Marker(4), Marker(5));
+        Assert.Equal(5, host.Send(batch));
+        Assert.True(LibC.WaitReadable(tap.PollFd, 0), "the frames sent into the TAP are queued on its descriptor at once");
+        tap.Backlog.Arm(tap.PollFd);
+        using var small = new PacketBatch(2);
+        while (tap.Receive(small) > 0)
+        {
+        }
+
+        Assert.Equal(5, tap.Backlog.Frames);
+    }
+
     /// <summary>Passes <paramref name="fd"/> over the socketpair and returns the descriptor that arrived (the caller owns it).</summary>
     private int PassAndReceive(int fd)
     {

@@ -92,7 +92,7 @@ public sealed partial class ClusterLab : IAsyncDisposable
     /// <summary>Starts node <paramref name="node"/>'s fabric process in its namespace and waits for its control socket.</summary>
     public async Task StartAsync(ClusterLabNode node)
     {
-        node.Process = await FabricNodeProcess.StartAsync(node.ConfigPath, node.Socket, node.LogPath, node.Namespace);
+        node.Process = await FabricNodeProcess.StartAsync(node.ConfigPath, node.Socket, node.LogPath, netns: node.Namespace);
     }
 
     /// <summary>Starts every node, first seed first.</summary>

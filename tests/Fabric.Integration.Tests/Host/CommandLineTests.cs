@@ -96,6 +96,43 @@ public sealed class CommandLineTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Run_help_describes_the_keeper_and_its_restart_back_off()
+    {
+        var r = FabricProcess.Run("run", "--help");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var expected in new[] { "--keeper", "--keeper-socket", "--takeover", "restart back-off", "250 ms, doubling up to 30 s", "'fabric ctl exit' or SIGTERM to the keeper ends both" })
+        {
+            Assert.Contains(expected, r.Stdout.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_keeper_with_node_options_or_an_unreadable_config_says_so_in_one_line()
+    {
+        var config = Write("ok.conf", $"fabric.state-dir = \"{Path.Combine(_dir, "state")}\"\n");
+        var both = FabricProcess.Run("run", "--config", config, "--keeper", "--takeover", "/tmp/x.sock");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Equal("fabric run: --keeper starts a keeper; --takeover and --keeper-socket are for the nodes it starts", both.Stderr.Trim());
+
+        var path = Write("bad.conf", "fabric {\n  state-dir = [1, 2\n}\n");
+        var bad = FabricProcess.Run("run", "--config", path, "--keeper");
+        Assert.Equal(2, bad.ExitCode);
+        var line = Assert.Single(bad.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"fabric run --keeper: {path}:3:1: ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_keeper_whose_first_node_cannot_start_exits_with_the_nodes_code_and_error()
+    {
+        var path = Write("tag.conf", $"fabric.state-dir = \"{Path.Combine(_dir, "state")}\"\nfabric.bridges = [ {{ name = br0, ports = [ {{ name = v1, tag = 5000 }} ] }} ]\n");
+        var r = FabricProcess.Run("run", "--config", path, "--keeper");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"fabric run: {path}:2:63: fabric.bridges[0].ports[0].tag: VLAN 5000 is outside 0..4095", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("exited with code 2 before it ever forwarded: the keeper stops", r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "state"), "keeper-*.sock"));
+    }
+
     [RootFact]
     public async Task A_bad_config_or_a_bad_ctl_command_leaves_a_running_node_forwarding()
     {

@@ -22,10 +22,11 @@ public sealed class FabricNodeProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>
-    /// Starts <c>fabric run --config CONFIG</c> (inside network namespace <paramref name="netns"/> when given: <c>ip
-    /// netns exec</c> execs the node, so the PID is the node's) and waits until its control socket answers.
+    /// Starts <c>fabric run --config CONFIG</c> (with <paramref name="keeper"/>: <c>--keeper</c>, and this process is the
+    /// keeper, which runs the node as its child; inside network namespace <paramref name="netns"/> when given: <c>ip
+    /// netns exec</c> execs the process, so the PID is its own) and waits until the node's control socket answers.
     /// </summary>
-    public static async Task<FabricNodeProcess> StartAsync(string config, string socket, string log, string? netns = null)
+    public static async Task<FabricNodeProcess> StartAsync(string config, string socket, string log, bool keeper = false, string? netns = null)
     {
         var psi = new ProcessStartInfo(netns is null ? FabricProcess.Dotnet : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (netns is not null)
@@ -40,6 +41,11 @@ public sealed class FabricNodeProcess : IAsyncDisposable
         psi.ArgumentList.Add("run");
         psi.ArgumentList.Add("--config");
         psi.ArgumentList.Add(config);
+        if (keeper)
+        {
+            psi.ArgumentList.Add("--keeper");
+        }
+
         var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start fabric");
         var node = new FabricNodeProcess(p, log);
         p.OutputDataReceived += (_, e) => node.Append(e.Data);

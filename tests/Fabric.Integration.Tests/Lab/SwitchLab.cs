@@ -71,7 +71,8 @@ public sealed partial class SwitchLab : IAsyncDisposable
     /// <param name="extraConfig">HOCON lines added inside <c>fabric { }</c>.</param>
     /// <param name="shards">Flow-table shards per bridge.</param>
     /// <param name="asProcess">Run the node as a real <c>fabric run</c> process (restart tests) instead of in-process.</param>
-    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2, bool asProcess = false)
+    /// <param name="keeper">With <paramref name="asProcess"/>: <c>fabric run --keeper</c>, so <see cref="Process"/> is the keeper and the node its child.</param>
+    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2, bool asProcess = false, bool keeper = false)
     {
         var id = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
         var lab = new SwitchLab(id);
@@ -129,7 +130,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
             {
                 // A TAP device lives as long as a descriptor of it: across `fabric ctl restart` (handed over), not
                 // across exit or SIGKILL.
-                lab.Process = await FabricNodeProcess.StartAsync(lab.ConfigPath, lab.Socket, lab.LogPath);
+                lab.Process = await FabricNodeProcess.StartAsync(lab.ConfigPath, lab.Socket, lab.LogPath, keeper);
                 lab.MoveTapsIntoHosts();
                 return lab;
             }

@@ -11,17 +11,6 @@ namespace Fabric.Integration.Tests.Restart;
 /// </summary>
 public sealed partial class HandoverRestartTests(ITestOutputHelper output)
 {
-    private static async Task<SwitchLab> LabAsync()
-    {
-        // h1 on a veth (AF_PACKET port), h2 on a TAP device the node created: the TAP must survive every restart.
-        var lab = await SwitchLab.StartAsync([(false, null), (true, null)], asProcess: true);
-        var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
-        Shell.Must("ip", "-n", h1.Namespace, "neigh", "replace", h2.Ip, "lladdr", h2.Mac, "dev", "eth0", "nud", "permanent");
-        Shell.Must("ip", "-n", h2.Namespace, "neigh", "replace", h1.Ip, "lladdr", h1.Mac, "dev", "eth0", "nud", "permanent");
-        Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(h1, h2.Ip, count: 1) == 0, TimeSpan.FromSeconds(20)), "no ping got through a fresh node");
-        return lab;
-    }
-
     private static async Task WaitForNodeAsync(SwitchLab lab) =>
         Assert.True(await SwitchLab.WaitUntilAsync(async () => File.Exists(lab.Socket) && await Answers(lab), TimeSpan.FromSeconds(30)), "no node answers after the restart");
 
@@ -37,20 +26,17 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
         }
     }
 
-    private static IReadOnlyList<string> Matches(string dump) =>
-        dump.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf(", packets:", StringComparison.Ordinal)]).Order().ToList();
-
     [RootFact]
     public async Task Ten_restarts_lose_no_datagram_through_an_af_packet_and_a_tap_port_and_need_no_upcall()
     {
-        await using var lab = await LabAsync();
+        await using var lab = await RestartLab.StartAsync();
         var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
         await using (var warm = await UdpStream.StartAsync(h1, h2, 200))
         {
             await warm.CompleteAsync(TimeSpan.FromSeconds(30));
         }
 
-        var before = Matches((await lab.Ctl("dpctl/dump-flows")).Output);
+        var before = RestartLab.Matches((await lab.Ctl("dpctl/dump-flows")).Output);
         await using var stream = await UdpStream.StartAsync(h1, h2, 16_000);
         var pids = new List<string>();
         for (var i = 0; i < 10; i++)
@@ -69,22 +55,27 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
         Assert.Equal(10, pids.Distinct().Count());
 
         // The last successor took the table over: the same megaflows, and the stream needed no upcall.
-        Assert.Equal(before, Matches((await lab.Ctl("dpctl/dump-flows")).Output));
+        Assert.Equal(before, RestartLab.Matches((await lab.Ctl("dpctl/dump-flows")).Output));
         var upcalls = (await lab.Ctl("upcall/show")).Output;
         output.WriteLine(upcalls);
-        Assert.All(UpcallsRegex().Matches(upcalls), m => Assert.Equal("0", m.Groups[1].Value));
+        Assert.All(RestartLab.ShardUpcalls(upcalls), n => Assert.Equal(0, n));
         var persistence = (await lab.Ctl("persistence/show")).Output;
         output.WriteLine(persistence);
-        Assert.Contains("started        : taken over from pid", persistence, StringComparison.Ordinal);
-        var waited = WaitedRegex().Match(persistence);
-        Assert.True(waited.Success, persistence);
-        Assert.Equal("0", waited.Groups[2].Value);
+
+        // The last successor says whom it took over from (the node the last restart replaced) and what waited for it.
+        Assert.StartsWith($"taken over from pid {pids[^2]} in ", StartLines.Started(persistence), StringComparison.Ordinal);
+        Assert.Equal(int.Parse(pids[^1], System.Globalization.CultureInfo.InvariantCulture), StartLines.Pid(persistence));
+        var waited = StartLines.Switch(persistence);
+        Assert.NotNull(waited);
+        Assert.True(waited.Waiting >= 0 && waited.Waiting == waited.AfPacket + waited.Tap, persistence);
+        Assert.Equal(0, waited.Dropped);
+        Assert.Contains("    started: \"taken over from pid", (await lab.Ctl("show")).Output, StringComparison.Ordinal);
     }
 
     [RootFact]
     public async Task Upgrades_to_another_build_lose_no_datagram()
     {
-        await using var lab = await LabAsync();
+        await using var lab = await RestartLab.StartAsync();
         var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
 
         // "Another build": a copy of the published output in its own directory, started with restart --exec.
@@ -131,7 +122,7 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
     [RootFact]
     public async Task A_successor_that_cannot_start_leaves_the_running_node_forwarding_and_the_command_fails()
     {
-        await using var lab = await LabAsync();
+        await using var lab = await RestartLab.StartAsync();
         var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
         var config = await File.ReadAllTextAsync(lab.ConfigPath);
         await using var stream = await UdpStream.StartAsync(h1, h2, 4000);
@@ -158,7 +149,7 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
     [RootFact]
     public async Task A_successor_killed_during_recovery_leaves_the_running_node_forwarding_and_journaling()
     {
-        await using var lab = await LabAsync();
+        await using var lab = await RestartLab.StartAsync();
         var (h1, h2) = (lab.Hosts[0], lab.Hosts[1]);
         var oldPid = lab.Process!.Pid;
         await using var stream = await UdpStream.StartAsync(h1, h2, 5000);
@@ -198,7 +189,7 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
             Shell.Must("ip", "-n", h1.Namespace, "neigh", "replace", h2.Ip, "lladdr", h2.Mac, "dev", "eth0", "nud", "permanent");
             Shell.Must("ip", "-n", h2.Namespace, "neigh", "replace", h1.Ip, "lladdr", h1.Mac, "dev", "eth0", "nud", "permanent");
             Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(h1, h2.Ip, count: 1) == 0, TimeSpan.FromSeconds(20)), "no ping got through a fresh node");
-            var before = Matches((await lab.Ctl("dpctl/dump-flows")).Output);
+            var before = RestartLab.Matches((await lab.Ctl("dpctl/dump-flows")).Output);
             var lost = new List<long>();
             for (var i = 0; i < 10; i++)
             {
@@ -219,17 +210,11 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
             output.WriteLine($"10 SIGKILLs without a keeper: {lost.Sum()} datagrams lost in all (median {lost.Order().ElementAt(5)} per crash)");
 
             // Warm: the stream's megaflow came back from the journal each time (the reverse one may have idled out).
-            var after = Matches((await lab.Ctl("dpctl/dump-flows")).Output);
+            var after = RestartLab.Matches((await lab.Ctl("dpctl/dump-flows")).Output);
             Assert.Contains(after, f => before.Contains(f));
         }
     }
 
     [GeneratedRegex(@"restarted: pid (\d+)")]
     private static partial Regex PidRegex();
-
-    [GeneratedRegex(@"(\d+) frames reached the AF_PACKET sockets during the switch-over, (\d+) dropped")]
-    private static partial Regex WaitedRegex();
-
-    [GeneratedRegex(@"upcalls (\d+)")]
-    private static partial Regex UpcallsRegex();
 }

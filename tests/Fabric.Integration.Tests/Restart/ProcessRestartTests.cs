@@ -26,11 +26,9 @@ public sealed partial class ProcessRestartTests(ITestOutputHelper output)
         return lab;
     }
 
-    private static long Upcalls(string upcallShow) =>
-        UpcallsRegex().Matches(upcallShow).Sum(m => long.Parse(m.Groups[1].Value));
+    private static long Upcalls(string upcallShow) => RestartLab.ShardUpcalls(upcallShow).Sum();
 
-    private static IReadOnlyList<string> Matches(string dump) =>
-        dump.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf(", packets:", StringComparison.Ordinal)]).Order().ToList();
+    private static IReadOnlyList<string> Matches(string dump) => RestartLab.Matches(dump);
 
     [RootFact]
     public async Task Exit_then_start_restores_the_megaflows_before_any_upcall_and_traffic_needs_no_upcalls()
@@ -155,7 +153,4 @@ public sealed partial class ProcessRestartTests(ITestOutputHelper output)
             Shell.Run("ip", "link", "del", near);
         }
     }
-
-    [GeneratedRegex(@"\(upcalls (\d+)\)")]
-    private static partial Regex UpcallsRegex();
 }

@@ -265,6 +265,28 @@ public static unsafe class FdPassing
     }
 
     /// <summary>
+    /// The process id of the peer of the connected AF_UNIX socket <paramref name="socketFd"/> as the kernel recorded it
+    /// when the connection was made (getsockopt(2) SO_PEERCRED, unix(7)): who is really on the other end, whatever it
+    /// says. A keeper hands its descriptors only to the processes it started.
+    /// </summary>
+    /// <param name="socketFd">A connected (or accepted) AF_UNIX socket.</param>
+    /// <returns>The peer's pid, in the caller's pid namespace.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="socketFd"/> is negative.</exception>
+    /// <exception cref="IOException">getsockopt(2) failed, e.g. "Transport endpoint is not connected (errno 107)".</exception>
+    public static int PeerProcessId(int socketFd)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(socketFd);
+        int* credentials = stackalloc int[3];
+        uint length = UcredBytes;
+        if (LibC.GetSockOpt(socketFd, LinuxConstants.SOL_SOCKET, LibCMsg.SO_PEERCRED, credentials, &length) < 0)
+        {
+            throw Failure("getsockopt(2) SO_PEERCRED", socketFd, Errno.Last);
+        }
+
+        return credentials[0];
+    }
+
+    /// <summary>
     /// Closes each non-negative descriptor in <paramref name="fds"/> with close(2), e.g. received descriptors that
     /// will not be adopted or a <see cref="SocketPair"/>. Errors are ignored: after close(2) the descriptor is gone
     /// whatever it reports.

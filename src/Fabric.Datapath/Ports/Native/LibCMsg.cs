@@ -16,6 +16,7 @@ internal static unsafe partial class LibCMsg
     public const int SOCK_STREAM = 1;
     public const int SOCK_SEQPACKET = 5;
     public const int SO_TYPE = 3;
+    public const int SO_PEERCRED = 17;
     public const int SCM_RIGHTS = 1;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int MSG_CMSG_CLOEXEC = 0x40000000;

@@ -5,7 +5,8 @@ using Fabric.Datapath.Ports;
 namespace Fabric.Host.Node.Handover;
 
 /// <summary>
-/// The successor's side of a restart (<c>fabric run --takeover SOCKET</c>): it connects to the running node before
+/// The successor's side of a restart (<c>fabric run --takeover SOCKET</c>): it connects to the running node (or to the
+/// keeper that held the ports of a crashed node, which answers the same way) before
 /// reading its configuration, receives the live port descriptors (the kernel kept queuing frames on them), recovers
 /// the journal its predecessor handed over, says <c>ready</c> once its table is restored, and starts reading the ports
 /// only when the predecessor has stopped reading them (<c>stopped</c>). Frames that arrive in between wait in the
@@ -30,6 +31,12 @@ public sealed class TakeoverClient : IDisposable
 
     /// <summary>From connecting to the predecessor's <c>stopped</c>: how long the hand-over took.</summary>
     public TimeSpan Duration { get; private set; }
+
+    /// <summary>When <c>stopped</c> arrived (a <see cref="Stopwatch"/> timestamp): from then on nobody read the ports.</summary>
+    public long StoppedAt { get; private set; }
+
+    /// <summary>Set when the predecessor is a keeper restarting a crashed node: which keeper, and how the node died.</summary>
+    public KeeperRestart? Keeper { get; private set; }
 
     /// <summary>Connects to the predecessor's handover socket (first of all, so that any failure can be reported to it).</summary>
     /// <exception cref="IOException">Nothing listens at <paramref name="path"/>.</exception>
@@ -81,6 +88,7 @@ public sealed class TakeoverClient : IDisposable
 
         PredecessorPid = body.Pid;
         JournalSequenceNr = body.JournalSequenceNr;
+        Keeper = body.Keeper;
         var ports = new Dictionary<string, IDatapathPort>(StringComparer.Ordinal);
         for (var i = 0; i < fds.Length; i++)
         {
@@ -103,6 +111,7 @@ public sealed class TakeoverClient : IDisposable
             throw new IOException($"takeover: the running node answered {(reply is null ? "nothing" : "'" + reply + "'")} to ready");
         }
 
+        StoppedAt = Stopwatch.GetTimestamp();
         Duration = _clock.Elapsed;
     }
 
