@@ -19,8 +19,15 @@ namespace Fabric.Actors.Cluster;
 /// The only writer of <see cref="TunnelDirectory"/> and of tunnel ports in the datapath (through the datapath actor,
 /// which journals their numbers by name). Driven by whole <see cref="ClusterView"/>s from <see cref="MembershipActor"/>.
 /// </remarks>
-public sealed class TunnelManagerActor : ReceiveActor
+public sealed class TunnelManagerActor : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// How long a peer that left gracefully (Leaving, Exiting, then Removed) keeps its tunnels, enabled, waiting for a
+    /// new incarnation on the same VTEP: a node restarting with <c>fabric ctl restart</c> leaves, and its successor
+    /// joins a second or two later (issue 9 §3).
+    /// </summary>
+    public static readonly TimeSpan DefaultRejoinGrace = TimeSpan.FromSeconds(10);
+
     private readonly IReadOnlyList<TunnelBridge> _bridges;
     private readonly ITunnelFactory _factory;
     private readonly IActorRef _datapathActor;
@@ -28,6 +35,9 @@ public sealed class TunnelManagerActor : ReceiveActor
     private readonly IPAddress _selfVtep;
     private readonly Dictionary<string, Tunnel> _tunnels = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<IPAddress, (string Node, bool Graceful)> _present = new();
+    private readonly Dictionary<IPAddress, (string Node, DateTimeOffset Until)> _grace = new();
+    private readonly TimeSpan _rejoinGrace;
     private ClusterView _view = ClusterView.Empty;
     private string? _terminated;
 
@@ -37,8 +47,23 @@ public sealed class TunnelManagerActor : ReceiveActor
     /// <param name="datapathActor">The datapath actor (or its supervisor), which numbers and removes ports.</param>
     /// <param name="directory">Where the tunnel ports are published for the bridges.</param>
     /// <param name="selfVtep">This node's VTEP (never a tunnel's remote).</param>
-    public TunnelManagerActor(IReadOnlyList<TunnelBridge> bridges, ITunnelFactory factory, IActorRef datapathActor, TunnelDirectory directory, IPAddress selfVtep)
+    /// <param name="adopted">Tunnel ports already in the datapath and the directory (taken over from a predecessor), with their ports.</param>
+    /// <param name="rejoinGrace">How long a gracefully departed peer keeps its tunnels (<see cref="DefaultRejoinGrace"/> when null).</param>
+    public TunnelManagerActor(
+        IReadOnlyList<TunnelBridge> bridges,
+        ITunnelFactory factory,
+        IActorRef datapathActor,
+        TunnelDirectory directory,
+        IPAddress selfVtep,
+        IReadOnlyList<(TunnelPort Info, IDatapathPort Port)>? adopted = null,
+        TimeSpan? rejoinGrace = null)
     {
+        _rejoinGrace = rejoinGrace ?? DefaultRejoinGrace;
+        foreach (var (info, port) in adopted ?? [])
+        {
+            _tunnels[info.Name] = new Tunnel(info.Bridge, info.Name, info.Node, info.Vtep, info.Vni, port) { DpPort = info.DpPort, Enabled = info.Enabled };
+        }
+
         _bridges = bridges;
         _factory = factory;
         _datapathActor = datapathActor;
@@ -51,6 +76,7 @@ public sealed class TunnelManagerActor : ReceiveActor
             Reconcile();
         });
         Receive<PortAdded>(OnPortAdded);
+        Receive<GraceOver>(_ => Reconcile());
         Receive<Status.Failure>(f => _log.Warning("tunnels: the datapath refused a tunnel port: {0}", f.Cause.Message));
         Receive<PortRemoved>(_ => { });
         Receive<ClusterProtocol.ClusterSystemTerminated>(t =>
@@ -62,9 +88,19 @@ public sealed class TunnelManagerActor : ReceiveActor
         Receive<ClusterProtocol.GetTunnels>(_ => Sender.Tell(new ClusterProtocol.Tunnels(_directory.Current)));
     }
 
+    /// <summary>Timers (set by Akka).</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Props for the tunnel manager.</summary>
-    public static Props Props(IReadOnlyList<TunnelBridge> bridges, ITunnelFactory factory, IActorRef datapathActor, TunnelDirectory directory, IPAddress selfVtep) =>
-        Akka.Actor.Props.Create(() => new TunnelManagerActor(bridges, factory, datapathActor, directory, selfVtep));
+    public static Props Props(
+        IReadOnlyList<TunnelBridge> bridges,
+        ITunnelFactory factory,
+        IActorRef datapathActor,
+        TunnelDirectory directory,
+        IPAddress selfVtep,
+        IReadOnlyList<(TunnelPort Info, IDatapathPort Port)>? adopted = null,
+        TimeSpan? rejoinGrace = null) =>
+        Akka.Actor.Props.Create(() => new TunnelManagerActor(bridges, factory, datapathActor, directory, selfVtep, adopted, rejoinGrace));
 
     /// <summary>The tunnel port name for a bridge's VNI and a peer node: <c>vxVNI-NODE</c>.</summary>
     public static string TunnelName(int vni, string node) => $"vx{vni}-{node}";
@@ -81,7 +117,10 @@ public sealed class TunnelManagerActor : ReceiveActor
                 continue;
             }
 
-            var reachable = m.Reachable && m.Status != "Down";
+            // A member that leaves gracefully forwards until it exits (its successor on the same VTEP right after):
+            // Akka marks exiting members unreachable, which here does not disable their tunnels.
+            var leaving = m.Status is "Leaving" or "Exiting";
+            var reachable = (m.Reachable || leaving) && m.Status != "Down";
             if (peers.TryGetValue(vtep, out var known))
             {
                 peers[vtep] = (reachable && !known.Reachable ? m.Node : known.Node, known.Reachable || reachable);
@@ -89,6 +128,43 @@ public sealed class TunnelManagerActor : ReceiveActor
             else
             {
                 peers[vtep] = (m.Node, reachable);
+            }
+        }
+
+        // A VTEP whose last member left gracefully keeps its tunnels for the rejoin grace; one that was downed does not.
+        var now = Context.System.Scheduler.Now;
+        if (_view.SelfUp)
+        {
+            foreach (var (vtep, was) in _present)
+            {
+                if (!peers.ContainsKey(vtep) && was.Graceful)
+                {
+                    _grace[vtep] = (was.Node, now + _rejoinGrace);
+                    Timers.StartSingleTimer("grace-" + vtep, GraceOver.Instance, _rejoinGrace);
+                    _log.Info("tunnels: {0} ({1}) left the cluster gracefully; its tunnels stay for {2} s awaiting its successor", was.Node, vtep, _rejoinGrace.TotalSeconds);
+                }
+            }
+
+            _present.Clear();
+            foreach (var m in _view.Members)
+            {
+                if (m.Vtep is { } v && peers.ContainsKey(v))
+                {
+                    var graceful = m.Status is "Leaving" or "Exiting";
+                    _present[v] = (peers[v].Node, graceful || (_present.TryGetValue(v, out var p) && p.Graceful && p.Node == peers[v].Node && m.Status != "Up"));
+                }
+            }
+        }
+
+        foreach (var (vtep, g) in _grace.ToArray())
+        {
+            if (peers.ContainsKey(vtep) || now >= g.Until)
+            {
+                _grace.Remove(vtep);
+            }
+            else
+            {
+                peers[vtep] = (g.Node, true);
             }
         }
 
@@ -167,6 +243,11 @@ public sealed class TunnelManagerActor : ReceiveActor
         {
             b.Actor.Tell(ClusterProtocol.TunnelsChanged.Instance);
         }
+    }
+
+    private sealed record GraceOver
+    {
+        public static readonly GraceOver Instance = new();
     }
 
     private sealed class Tunnel(string bridge, string name, string node, IPAddress vtep, int vni, IDatapathPort port)

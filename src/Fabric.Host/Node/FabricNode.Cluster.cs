@@ -30,17 +30,56 @@ public sealed partial class FabricNode
     /// <summary>The configured VNI of bridge <paramref name="bridge"/> (0 = not tunnelled).</summary>
     public int VniOf(string bridge) => Settings.Bridges.FirstOrDefault(b => b.Name == bridge)?.Vni ?? 0;
 
+    /// <summary>The cluster tunnel ports, for a successor (<see cref="Handover.HandedOverTunnel"/>).</summary>
+    internal IReadOnlyList<Handover.HandedOverTunnel> HandedOverTunnels() =>
+        Tunnels.Current.Select(t => new Handover.HandedOverTunnel(t.Bridge, t.Name, t.Node, t.Vtep.ToString(), t.Vni, t.Enabled)).ToArray();
+
+    /// <summary>
+    /// On a takeover: creates the predecessor's tunnel ports again on the handed-over endpoint, under their names (so
+    /// the datapath actor gives them their journaled numbers and the restored megaflows stay right), attaches them and
+    /// publishes them before the bridges start and before the datapath forwards — the peers' traffic through this node
+    /// goes on while its own cluster actor system joins again. The tunnel manager adopts them.
+    /// </summary>
+    private async Task RestoreTunnelsAsync(IReadOnlyList<Handover.HandedOverTunnel> tunnels)
+    {
+        if (_clusterEndpoint is not { } endpoint || tunnels.Count == 0)
+        {
+            return;
+        }
+
+        var restored = new List<TunnelPort>();
+        foreach (var t in tunnels)
+        {
+            if (VniOf(t.Bridge) != t.Vni || !global::System.Net.IPAddress.TryParse(t.Vtep, out var vtep))
+            {
+                continue;
+            }
+
+            var port = endpoint.CreateTunnel(t.Name, vtep, (uint)t.Vni);
+            var added = await DatapathActor.Ask<Fabric.Actors.Datapath.DatapathProtocol.PortAdded>(new Fabric.Actors.Datapath.DatapathProtocol.AddPort(port, 0), AskTimeout).ConfigureAwait(false);
+            endpoint.Attach(port, added.PortNo);
+            port.Enabled = t.Enabled;
+            restored.Add(new TunnelPort(t.Bridge, t.Name, added.PortNo, t.Node, vtep, t.Vni, t.Enabled));
+            _restoredTunnels[t.Name] = port;
+        }
+
+        Tunnels.Publish(restored);
+        _log.LogInformation("cluster: {Count} tunnel port(s) taken over: {Names}", restored.Count, string.Join(", ", restored.Select(t => $"{t.Name} (dp port {t.DpPort})")));
+    }
+
+    private readonly Dictionary<string, Fabric.Datapath.Ports.IDatapathPort> _restoredTunnels = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Opens the VXLAN endpoint of the cluster tunnels (UDP on the VTEP address) with the other port devices, when the
     /// node is clustered and has a bridge with a VNI; it is numbered with the other endpoints.
     /// </summary>
     /// <exception cref="Fabric.Datapath.Ports.PortException">The socket could not be bound (not a local address, port in use).</exception>
-    private void OpenClusterEndpoint()
+    private void OpenClusterEndpoint(Dictionary<string, Fabric.Datapath.Ports.IDatapathPort>? handedOver)
     {
         if (Settings.Cluster is { } cluster && Settings.Bridges.Any(b => b.Vni != 0))
         {
             // Shared with static vxlan ports on the same address and port: one socket per (address, port).
-            _clusterEndpoint = EndpointFor(cluster.Vtep, cluster.VxlanPort);
+            _clusterEndpoint = EndpointFor(cluster.Vtep, cluster.VxlanPort, handedOver);
         }
     }
 
@@ -71,7 +110,8 @@ public sealed partial class FabricNode
         }
 
         var bridges = TunnelledBridges;
-        TunnelManager = System.ActorOf(TunnelManagerActor.Props(bridges, factory, DatapathActor, Tunnels, cluster.Vtep), "tunnels");
+        var adopted = Tunnels.Current.Where(t => _restoredTunnels.ContainsKey(t.Name)).Select(t => (t, _restoredTunnels[t.Name])).ToArray();
+        TunnelManager = System.ActorOf(TunnelManagerActor.Props(bridges, factory, DatapathActor, Tunnels, cluster.Vtep, adopted), "tunnels");
         Membership = ClusterMembership.Start(Settings, cluster, TunnelManager, Tunnels, bridges, LoggerFactory, level);
     }
 

@@ -91,8 +91,8 @@ public sealed partial class FabricNode
     }
 
     /// <summary>
-    /// The descriptors a successor or a keeper takes: every AF_PACKET and TAP port that has one, with its name and
-    /// kind in the same order. The ports keep owning them.
+    /// The descriptors a successor or a keeper takes: every AF_PACKET and TAP port and VXLAN endpoint that has one, with
+    /// its name and kind in the same order. The ports keep owning them.
     /// </summary>
     internal (List<HandedOverPort> Ports, int[] Fds) PortDescriptors()
     {
@@ -100,9 +100,9 @@ public sealed partial class FabricNode
         var fds = new List<int>();
         foreach (var (_, port) in Datapath.Ports)
         {
-            if (port.Kind is PortKind.AfPacket or PortKind.Tap && port.PollFd >= 0)
+            if ((port.Kind is PortKind.AfPacket or PortKind.Tap || port is Fabric.Datapath.Ports.Vxlan.VxlanEndpoint) && port.PollFd >= 0)
             {
-                ports.Add(new HandedOverPort(port.Name, port.Kind == PortKind.Tap ? "tap" : "afpacket"));
+                ports.Add(new HandedOverPort(port.Name, port.Kind switch { PortKind.Tap => "tap", PortKind.Vxlan => "vxlan", _ => "afpacket" }));
                 fds.Add(port.PollFd);
             }
         }
@@ -166,7 +166,7 @@ public sealed partial class FabricNode
     {
         var pid = successor.Id;
         var (ports, fds) = PortDescriptors();
-        channel.SendWithDescriptors("ports " + JsonSerializer.Serialize(new HandoverPorts(ports, journalSequenceNr, Environment.ProcessId)), fds);
+        channel.SendWithDescriptors("ports " + JsonSerializer.Serialize(new HandoverPorts(ports, journalSequenceNr, Environment.ProcessId, Tunnels: HandedOverTunnels())), fds);
         var ready = await ReceiveOrExitAsync(channel, successor, ct).ConfigureAwait(false);
         if (ready != "ready")
         {

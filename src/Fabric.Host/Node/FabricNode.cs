@@ -133,7 +133,6 @@ public sealed partial class FabricNode : IAsyncDisposable
             // buffers) instead of dropping them, until the poll threads read them after recovery. On a takeover they
             // are the running node's own descriptors, queuing all along.
             node.OpenPortDevices(takeover?.ReceivePorts());
-            node.OpenClusterEndpoint();
             StartupTrace.Mark("devices");
             await CheckStoreAsync(settings.Persistence).ConfigureAwait(false);
             StartupTrace.Mark("store");
@@ -159,6 +158,7 @@ public sealed partial class FabricNode : IAsyncDisposable
             StartupTrace.Mark("recovery");
             node._log.LogInformation("datapath recovered {Flows} megaflows (journal sequence {Seq}) in {Ms:F0} ms", node.Recovery.RestoredFlows, node.Recovery.SequenceNr, node.Recovery.Duration.TotalMilliseconds);
             await node.NumberPortsAsync().ConfigureAwait(false);
+            await node.RestoreTunnelsAsync(takeover?.Tunnels ?? []).ConfigureAwait(false);
             node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
 
@@ -311,7 +311,7 @@ public sealed partial class FabricNode : IAsyncDisposable
                 {
                     if (p.Vxlan is { } vxlan)
                     {
-                        _openedDevices[p.Name] = EndpointFor(vxlan.LocalIp, vxlan.DstPort).CreateTunnel(p.Name, vxlan.RemoteIp, vxlan.Key);
+                        _openedDevices[p.Name] = EndpointFor(vxlan.LocalIp, vxlan.DstPort, handedOver).CreateTunnel(p.Name, vxlan.RemoteIp, vxlan.Key);
                         continue;
                     }
 
@@ -328,6 +328,8 @@ public sealed partial class FabricNode : IAsyncDisposable
                     _openedDevices[p.Name] = Open(p.Name, () => p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name));
                 }
             }
+
+            OpenClusterEndpoint(handedOver);
         }
         catch
         {
@@ -349,12 +351,22 @@ public sealed partial class FabricNode : IAsyncDisposable
     /// local addresses share the port).
     /// </summary>
     /// <exception cref="PortException">The socket cannot be opened (the port is taken, the address is not local).</exception>
-    private VxlanEndpoint EndpointFor(System.Net.IPAddress local, int port)
+    private VxlanEndpoint EndpointFor(System.Net.IPAddress local, int port, Dictionary<string, IDatapathPort>? handedOver)
     {
         var key = (local, port);
         if (_endpoints.TryGetValue(key, out var endpoint))
         {
             return endpoint;
+        }
+
+        // A restart: the predecessor's socket for this address and port, with the datagrams queued on it.
+        var taken = handedOver?.FirstOrDefault(kv => kv.Value is VxlanEndpoint e && e.Local.Equals(local) && e.UdpPort == port);
+        if (taken is { Value: VxlanEndpoint adopted } found)
+        {
+            handedOver!.Remove(found.Key);
+            _endpoints[key] = adopted;
+            _openedDevices[adopted.Name] = adopted;
+            return adopted;
         }
 
         var name = _endpoints.Keys.Any(k => k.Port == port) ? $"vxlan_sys_{port}@{local}" : null;

@@ -150,6 +150,48 @@ public sealed class TunnelManagerScenarioTests : Akka.TestKit.Xunit2.TestKit
         Assert.Empty(_directory.Current);
     }
 
+    [Fact]
+    public async Task A_peer_that_leaves_gracefully_keeps_its_tunnel_enabled_for_the_rejoin_grace_then_loses_it()
+    {
+        _tunnels.Tell(View(Self("Up"), Peer(1, "Up")));
+        var tunnel = await TunnelReadyAsync("vx100-hv2");
+
+        // ctl restart: the old incarnation leaves (Akka marks an exiting member unreachable), then is removed.
+        _tunnels.Tell(View(Self("Up"), Peer(1, "Leaving")));
+        _tunnels.Tell(View(Self("Up"), Peer(1, "Exiting", reachable: false)));
+        _tunnels.Tell(View(Self("Up")));
+        var during = await _tunnels.Ask<ClusterProtocol.Tunnels>(new ClusterProtocol.GetTunnels());
+        var kept = Assert.Single(during.Ports);
+        Assert.True(kept.Enabled);
+        Assert.True(_factory.Tunnels["vx100-hv2"].Enabled);
+        Assert.NotNull(_datapath.GetPort(tunnel.DpPort));
+
+        // No successor within the grace: the tunnel goes.
+        ((Akka.TestKit.TestScheduler)Sys.Scheduler).Advance(TunnelManagerActor.DefaultRejoinGrace + TimeSpan.FromSeconds(1));
+        await AwaitAssertAsync(() => Assert.Null(_datapath.GetPort(tunnel.DpPort)));
+        Assert.Empty(_directory.Current);
+    }
+
+    [Fact]
+    public async Task A_successor_that_joins_within_the_grace_keeps_the_same_tunnel_and_a_downed_peer_gets_no_grace()
+    {
+        _tunnels.Tell(View(Self("Up"), Peer(1, "Up")));
+        var tunnel = await TunnelReadyAsync("vx100-hv2");
+        _tunnels.Tell(View(Self("Up"), Peer(1, "Exiting", reachable: false)));
+        _tunnels.Tell(View(Self("Up")));
+        _tunnels.Tell(View(Self("Up"), Peer(2, "Joining")));
+        _tunnels.Tell(View(Self("Up"), Peer(2, "Up")));
+        ((Akka.TestKit.TestScheduler)Sys.Scheduler).Advance(TunnelManagerActor.DefaultRejoinGrace + TimeSpan.FromSeconds(1));
+        var after = await _tunnels.Ask<ClusterProtocol.Tunnels>(new ClusterProtocol.GetTunnels());
+        Assert.Equal(tunnel.DpPort, Assert.Single(after.Ports).DpPort);
+
+        // Killed and downed: removed at once when it is removed.
+        _tunnels.Tell(View(Self("Up"), Peer(2, "Up", reachable: false)));
+        _tunnels.Tell(View(Self("Up"), Peer(2, "Down", reachable: false)));
+        _tunnels.Tell(View(Self("Up")));
+        await AwaitAssertAsync(() => Assert.Null(_datapath.GetPort(tunnel.DpPort)));
+    }
+
     private static ClusterView View(params ClusterMember[] members) =>
         new("akka.tcp://fabric@10.9.0.1:4051", 1, members, members[0].Address, 1);
 

@@ -147,6 +147,9 @@ public sealed partial class ClusterLab : IAsyncDisposable
             {
                 await p.DisposeAsync();
             }
+
+            // A node restarted with ctl restart runs in a successor process the lab did not start.
+            Shell.Run("pkill", "-KILL", "-f", n.ConfigPath);
         }
 
         foreach (var ns in _namespaces)

@@ -182,6 +182,49 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(hv1.TenantA, hv3.TenantA.Ip, count: 2) == 0, TimeSpan.FromSeconds(20)));
     }
 
+    [RootFact]
+    public async Task Ctl_restart_of_a_clustered_node_loses_nothing_through_it_and_its_successor_rejoins()
+    {
+        await using var lab = ClusterLab.Create();
+        await lab.StartAllAsync();
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), Tail(n));
+        }
+
+        var (hv1, hv2, hv3) = (lab.Nodes[0], lab.Nodes[1], lab.Nodes[2]);
+        Assert.Equal(0, SwitchLab.Ping(hv1.TenantA, hv2.TenantA.Ip, count: 3));
+        Assert.Equal(0, SwitchLab.Ping(hv2.TenantA, hv3.TenantA.Ip, count: 3));
+        var before = (await ClusterLab.Ctl(hv2, "tnl/ports/show")).Output;
+
+        // Into the restarting node and out of it, through its tunnels, while it hands over and rejoins.
+        await using var into = await UdpStream.StartAsync(hv1.TenantA, hv2.TenantA, 12_000, port: 5001);
+        await using var outOf = await UdpStream.StartAsync(hv2.TenantA, hv3.TenantA, 12_000, port: 5002);
+        await Task.Delay(1000);
+        var restart = await ClusterLab.Ctl(hv2, "restart");
+        Assert.True(restart.IsOk, restart.Output + "\n" + Tail(hv2));
+        output.WriteLine(restart.Output);
+        foreach (var n in lab.Nodes)
+        {
+            Assert.True(await ClusterLab.WaitForUpAsync(n, 3, Formation), $"{n.Name}: {(await ClusterLab.Ctl(n, "cluster/show")).Output}\n{Tail(n)}");
+        }
+
+        var a = await into.CompleteAsync(TimeSpan.FromSeconds(60));
+        var b = await outOf.CompleteAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"hv1 -> hv2 through the restart: {a.Line}");
+        output.WriteLine($"hv2 -> hv3 through the restart: {b.Line}");
+        Assert.True(a.Lost == 0 && b.Lost == 0, $"{a.Line}\n{b.Line}\nhv2:\n{Tail(hv2)}");
+
+        // The successor took the tunnel ports over under their numbers, and is a new member.
+        var after = (await ClusterLab.Ctl(hv2, "tnl/ports/show")).Output;
+        output.WriteLine(after);
+        Assert.Equal(PortNumbers(before), PortNumbers(after));
+        Assert.Contains("taken over from pid", (await ClusterLab.Ctl(hv2, "persistence/show")).Output, StringComparison.Ordinal);
+    }
+
+    private static string[] PortNumbers(string tnlPorts) =>
+        tnlPorts.Split('\n').Where(l => l.StartsWith("vx", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(5))).Order().ToArray();
+
     private static string Tail(ClusterLabNode n) =>
         File.Exists(n.LogPath) ? string.Join("\n", File.ReadLines(n.LogPath).TakeLast(30)) : "(no log)";
 }

@@ -11,4 +11,5 @@ namespace Fabric.Host.Node.Handover;
 /// </param>
 /// <param name="Pid">The process whose descriptors these were: the predecessor, the crashed node, or the depositing node.</param>
 /// <param name="Keeper">Set by a keeper restarting a crashed node: who restarts it and how the node died.</param>
-public sealed record HandoverPorts(IReadOnlyList<HandedOverPort> Ports, long JournalSequenceNr, int Pid, KeeperRestart? Keeper = null);
+/// <param name="Tunnels">A hand-over's cluster tunnel ports (null from a keeper, which knows none: the tunnels then come back when the node has joined).</param>
+public sealed record HandoverPorts(IReadOnlyList<HandedOverPort> Ports, long JournalSequenceNr, int Pid, KeeperRestart? Keeper = null, IReadOnlyList<HandedOverTunnel>? Tunnels = null);

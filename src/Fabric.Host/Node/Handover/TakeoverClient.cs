@@ -26,6 +26,9 @@ public sealed class TakeoverClient : IDisposable
     /// <summary>The predecessor's process id (from the <c>ports</c> message; 0 before).</summary>
     public int PredecessorPid { get; private set; }
 
+    /// <summary>The predecessor's cluster tunnel ports (from <see cref="ReceivePorts"/>), to create again before forwarding; empty from a keeper.</summary>
+    public IReadOnlyList<HandedOverTunnel> Tunnels { get; private set; } = [];
+
     /// <summary>The journal sequence number the predecessor handed over at.</summary>
     public long JournalSequenceNr { get; private set; }
 
@@ -89,11 +92,17 @@ public sealed class TakeoverClient : IDisposable
         PredecessorPid = body.Pid;
         JournalSequenceNr = body.JournalSequenceNr;
         Keeper = body.Keeper;
+        Tunnels = body.Tunnels ?? [];
         var ports = new Dictionary<string, IDatapathPort>(StringComparer.Ordinal);
         for (var i = 0; i < fds.Length; i++)
         {
             var p = body.Ports[i];
-            ports[p.Name] = p.Kind == "tap" ? TapPort.Adopt(fds[i], p.Name) : AfPacketPort.Adopt(fds[i], p.Name);
+            ports[p.Name] = p.Kind switch
+            {
+                "tap" => TapPort.Adopt(fds[i], p.Name),
+                "vxlan" => Fabric.Datapath.Ports.Vxlan.VxlanEndpoint.Adopt(fds[i], p.Name),
+                _ => AfPacketPort.Adopt(fds[i], p.Name),
+            };
         }
 
         return ports;
