@@ -144,8 +144,7 @@ public sealed partial class FabricNode : IAsyncDisposable
                     node.Datapath,
                     new DatapathPersistenceSettings
                     {
-                        // Clustered nodes may share one database: each journals under its own persistence id.
-                        PersistenceId = settings.Cluster is null ? "datapath" : "datapath-" + settings.NodeName,
+                        PersistenceId = PersistenceIdFor(settings),
                         SnapshotEvery = settings.Persistence.SnapshotEvery,
                         SnapshotInterval = settings.Persistence.SnapshotInterval,
                     },
@@ -240,6 +239,16 @@ public sealed partial class FabricNode : IAsyncDisposable
         }
 
         _log.LogInformation("switch-over: {SwitchOver}", Start.SwitchOverText);
+    }
+
+    /// <summary>
+    /// The datapath actor's persistence id: <c>datapath</c> for a node alone, <c>datapath-NODE</c> for a clustered node,
+    /// so clustered nodes may share one database (issue 8 §7) and each recovers only its own table.
+    /// </summary>
+    public static string PersistenceIdFor(NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Cluster is null ? "datapath" : "datapath-" + settings.NodeName;
     }
 
     /// <summary>Finds a running bridge by name.</summary>

@@ -53,6 +53,13 @@ public sealed class ClusterSettingsTests
     }
 
     [Fact]
+    public void Clustered_nodes_journal_under_their_own_persistence_ids()
+    {
+        Assert.Equal("datapath-hv2", FabricNode.PersistenceIdFor(Load(Clustered)));
+        Assert.Equal("datapath", FabricNode.PersistenceIdFor(Load("fabric.node-name = hv2")));
+    }
+
+    [Fact]
     public void A_bridge_vni_is_read_checked_and_unique()
     {
         Assert.Equal(100, Load("fabric.bridges = [ { name = br0, vni = 100, ports = [] } ]").Bridges[0].Vni);
