@@ -193,8 +193,10 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
             var lost = new List<long>();
             for (var i = 0; i < 10; i++)
             {
-                await using var stream = await UdpStream.StartAsync(h1, h2, 2000, listenSeconds: 3.5);
-                await Task.Delay(TimeSpan.FromMilliseconds(300)); // some datagrams cross before the crash
+                // The receiver listens long enough for a restart on a loaded machine (the sender, a process of its
+                // own, may itself take most of a second to start sending).
+                await using var stream = await UdpStream.StartAsync(h1, h2, 3000, listenSeconds: 7);
+                await Task.Delay(TimeSpan.FromMilliseconds(800)); // some datagrams cross before the crash
                 lab.Process!.Kill();
                 Assert.True(await lab.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
                 File.Delete(lab.Socket);
