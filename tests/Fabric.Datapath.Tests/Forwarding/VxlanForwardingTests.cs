@@ -120,6 +120,35 @@ public sealed class VxlanForwardingTests : IDisposable
     }
 
     [Fact]
+    public void A_demultiplexing_ports_batch_is_forwarded_with_each_frames_own_in_port_in_any_order()
+    {
+        using var dp = new Dp(new DatapathOptions { EmcInsertInvProb = 1 }, _time);
+        using var out1 = new MemoryPort("out1");
+        using var out2 = new MemoryPort("out2");
+        var demux = new DemuxPort();
+        dp.AddPort(out1, 1);
+        dp.AddPort(out2, 2);
+        dp.AddPort(demux, 3);
+        Megaflow from5 = dp.Flows.Install(FlowKey.Create(5, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(1));
+        Megaflow from6 = dp.Flows.Install(FlowKey.Create(6, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(2));
+        foreach (int inPort in new[] { 5, 6, 6, 5, 5, 5, 6, 7 })
+        {
+            demux.Queue.Enqueue((Udp64(MacA, MacB, Ip(10, 0, 0, 1), Ip(10, 0, 0, 2), (ushort)inPort, 9), inPort));
+        }
+
+        Assert.Equal(8, dp.RunOnce());
+
+        Assert.Equal(4, from5.Packets);
+        Assert.Equal(3, from6.Packets);
+        Assert.Equal(4, out1.SentCount);
+        Assert.Equal(3, out2.SentCount);
+        Assert.Equal(7, dp.Stats.Hits);
+        Assert.Equal(1, dp.Stats.Missed);
+        Assert.True(dp.Upcalls.TryDequeue(out Upcall up));
+        Assert.Equal(7, up.InPort);
+    }
+
+    [Fact]
     public void Poll_threads_never_receive_on_ports_that_do_not_receive()
     {
         var silent = new SilentPort();
@@ -177,6 +206,44 @@ public sealed class VxlanForwardingTests : IDisposable
             {
                 LibC.WaitReadable(_vteps.B.PollFd, 100);
             }
+        }
+    }
+
+    /// <summary>A port that, like the VXLAN endpoint, sets each frame's in_port itself.</summary>
+    private sealed class DemuxPort : IDatapathPort
+    {
+        public Queue<(byte[] Frame, int InPort)> Queue { get; } = new();
+
+        public string Name => "demux";
+
+        public PortKind Kind => PortKind.Memory;
+
+        public int PollFd => -1;
+
+        public bool CarrierUp => true;
+
+        public ulong MacAddress => 0;
+
+        public PortCounters Counters { get; } = new();
+
+        public PortReceiveMode ReceiveMode => PortReceiveMode.PerFrame;
+
+        public int Receive(PacketBatch batch)
+        {
+            batch.Clear();
+            while (!batch.IsFull && Queue.TryDequeue(out (byte[] Frame, int InPort) next))
+            {
+                batch.SetInPort(batch.Count, next.InPort);
+                batch.TryAppend(next.Frame);
+            }
+
+            return batch.Count;
+        }
+
+        public int Send(PacketBatch batch) => 0;
+
+        public void Dispose()
+        {
         }
     }
 
