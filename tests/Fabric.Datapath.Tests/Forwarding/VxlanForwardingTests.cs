@@ -125,7 +125,7 @@ public sealed class VxlanForwardingTests : IDisposable
         using var dp = new Dp(new DatapathOptions { EmcInsertInvProb = 1 }, _time);
         using var out1 = new MemoryPort("out1");
         using var out2 = new MemoryPort("out2");
-        var demux = new DemuxPort();
+        var demux = new FakePort(PortReceiveMode.PerFrame);
         dp.AddPort(out1, 1);
         dp.AddPort(out2, 2);
         dp.AddPort(demux, 3);
@@ -151,7 +151,7 @@ public sealed class VxlanForwardingTests : IDisposable
     [Fact]
     public void Poll_threads_never_receive_on_ports_that_do_not_receive()
     {
-        var silent = new SilentPort();
+        var silent = new FakePort(PortReceiveMode.None);
         _left.AddPort(silent);
 
         _left.RunOnce();
@@ -167,7 +167,7 @@ public sealed class VxlanForwardingTests : IDisposable
         using var a = new MemoryPort("a");
         using var b = new MemoryPort("b");
         ushort first = dp.AddPort(a);
-        ushort tunnel = dp.AddPort(new SilentPort());
+        ushort tunnel = dp.AddPort(new FakePort(PortReceiveMode.None));
         ushort second = dp.AddPort(b);
 
         PortSet set = dp.PortSnapshot;
@@ -209,12 +209,17 @@ public sealed class VxlanForwardingTests : IDisposable
         }
     }
 
-    /// <summary>A port that, like the VXLAN endpoint, sets each frame's in_port itself.</summary>
-    private sealed class DemuxPort : IDatapathPort
+    /// <summary>
+    /// A port that either sets each frame's in_port itself, like the VXLAN endpoint (<see cref="PortReceiveMode.PerFrame"/>),
+    /// or never receives, like a VXLAN tunnel (<see cref="PortReceiveMode.None"/>); it counts the Receive calls it gets.
+    /// </summary>
+    private sealed class FakePort(PortReceiveMode mode) : IDatapathPort
     {
         public Queue<(byte[] Frame, int InPort)> Queue { get; } = new();
 
-        public string Name => "demux";
+        public int ReceiveCalls { get; private set; }
+
+        public string Name => mode.ToString();
 
         public PortKind Kind => PortKind.Memory;
 
@@ -226,10 +231,11 @@ public sealed class VxlanForwardingTests : IDisposable
 
         public PortCounters Counters { get; } = new();
 
-        public PortReceiveMode ReceiveMode => PortReceiveMode.PerFrame;
+        public PortReceiveMode ReceiveMode => mode;
 
         public int Receive(PacketBatch batch)
         {
+            ReceiveCalls++;
             batch.Clear();
             while (!batch.IsFull && Queue.TryDequeue(out (byte[] Frame, int InPort) next))
             {
@@ -241,39 +247,6 @@ public sealed class VxlanForwardingTests : IDisposable
         }
 
         public int Send(PacketBatch batch) => 0;
-
-        public void Dispose()
-        {
-        }
-    }
-
-    /// <summary>A port that, like a VXLAN tunnel, never receives; it counts the Receive calls it should never get.</summary>
-    private sealed class SilentPort : IDatapathPort
-    {
-        public int ReceiveCalls { get; private set; }
-
-        public string Name => "silent";
-
-        public PortKind Kind => PortKind.Vxlan;
-
-        public int PollFd => -1;
-
-        public bool CarrierUp => true;
-
-        public ulong MacAddress => 0;
-
-        public PortCounters Counters { get; } = new();
-
-        public PortReceiveMode ReceiveMode => PortReceiveMode.None;
-
-        public int Receive(PacketBatch batch)
-        {
-            ReceiveCalls++;
-            batch.Count = 0;
-            return 0;
-        }
-
-        public int Send(PacketBatch batch) => batch.Count;
 
         public void Dispose()
         {
