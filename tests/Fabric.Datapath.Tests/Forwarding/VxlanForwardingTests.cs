@@ -120,9 +120,38 @@ public sealed class VxlanForwardingTests : IDisposable
     }
 
     [Fact]
+    public void A_demultiplexing_ports_batch_is_forwarded_with_each_frames_own_in_port_in_any_order()
+    {
+        using var dp = new Dp(new DatapathOptions { EmcInsertInvProb = 1 }, _time);
+        using var out1 = new MemoryPort("out1");
+        using var out2 = new MemoryPort("out2");
+        var demux = new FakePort(PortReceiveMode.PerFrame);
+        dp.AddPort(out1, 1);
+        dp.AddPort(out2, 2);
+        dp.AddPort(demux, 3);
+        Megaflow from5 = dp.Flows.Install(FlowKey.Create(5, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(1));
+        Megaflow from6 = dp.Flows.Install(FlowKey.Create(6, MacA, MacB, 0x0800), Masks.L2(), DatapathActions.OutputTo(2));
+        foreach (int inPort in new[] { 5, 6, 6, 5, 5, 5, 6, 7 })
+        {
+            demux.Queue.Enqueue((Udp64(MacA, MacB, Ip(10, 0, 0, 1), Ip(10, 0, 0, 2), (ushort)inPort, 9), inPort));
+        }
+
+        Assert.Equal(8, dp.RunOnce());
+
+        Assert.Equal(4, from5.Packets);
+        Assert.Equal(3, from6.Packets);
+        Assert.Equal(4, out1.SentCount);
+        Assert.Equal(3, out2.SentCount);
+        Assert.Equal(7, dp.Stats.Hits);
+        Assert.Equal(1, dp.Stats.Missed);
+        Assert.True(dp.Upcalls.TryDequeue(out Upcall up));
+        Assert.Equal(7, up.InPort);
+    }
+
+    [Fact]
     public void Poll_threads_never_receive_on_ports_that_do_not_receive()
     {
-        var silent = new SilentPort();
+        var silent = new FakePort(PortReceiveMode.None);
         _left.AddPort(silent);
 
         _left.RunOnce();
@@ -138,7 +167,7 @@ public sealed class VxlanForwardingTests : IDisposable
         using var a = new MemoryPort("a");
         using var b = new MemoryPort("b");
         ushort first = dp.AddPort(a);
-        ushort tunnel = dp.AddPort(new SilentPort());
+        ushort tunnel = dp.AddPort(new FakePort(PortReceiveMode.None));
         ushort second = dp.AddPort(b);
 
         PortSet set = dp.PortSnapshot;
@@ -180,14 +209,19 @@ public sealed class VxlanForwardingTests : IDisposable
         }
     }
 
-    /// <summary>A port that, like a VXLAN tunnel, never receives; it counts the Receive calls it should never get.</summary>
-    private sealed class SilentPort : IDatapathPort
+    /// <summary>
+    /// A port that either sets each frame's in_port itself, like the VXLAN endpoint (<see cref="PortReceiveMode.PerFrame"/>),
+    /// or never receives, like a VXLAN tunnel (<see cref="PortReceiveMode.None"/>); it counts the Receive calls it gets.
+    /// </summary>
+    private sealed class FakePort(PortReceiveMode mode) : IDatapathPort
     {
+        public Queue<(byte[] Frame, int InPort)> Queue { get; } = new();
+
         public int ReceiveCalls { get; private set; }
 
-        public string Name => "silent";
+        public string Name => mode.ToString();
 
-        public PortKind Kind => PortKind.Vxlan;
+        public PortKind Kind => PortKind.Memory;
 
         public int PollFd => -1;
 
@@ -197,16 +231,22 @@ public sealed class VxlanForwardingTests : IDisposable
 
         public PortCounters Counters { get; } = new();
 
-        public PortReceiveMode ReceiveMode => PortReceiveMode.None;
+        public PortReceiveMode ReceiveMode => mode;
 
         public int Receive(PacketBatch batch)
         {
             ReceiveCalls++;
-            batch.Count = 0;
-            return 0;
+            batch.Clear();
+            while (!batch.IsFull && Queue.TryDequeue(out (byte[] Frame, int InPort) next))
+            {
+                batch.SetInPort(batch.Count, next.InPort);
+                batch.TryAppend(next.Frame);
+            }
+
+            return batch.Count;
         }
 
-        public int Send(PacketBatch batch) => batch.Count;
+        public int Send(PacketBatch batch) => 0;
 
         public void Dispose()
         {

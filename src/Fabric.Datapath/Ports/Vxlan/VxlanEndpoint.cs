@@ -299,7 +299,7 @@ public sealed unsafe class VxlanEndpoint : IDatapathPort
             }
 
             tunnel.SetDatapathPort(datapathPort);
-            Volatile.Write(ref _demux, _demux.With(tunnel));
+            Volatile.Write(ref _demux, _demux.With(tunnel, datapathPort));
         }
     }
 
@@ -400,9 +400,10 @@ public sealed unsafe class VxlanEndpoint : IDatapathPort
                 }
 
                 VxlanTunnelPort? tunnel = null;
+                ushort inPort = 0;
                 if (reason == DropReason.None)
                 {
-                    reason = demux.Find(_rxAddrs[i].Address, vni, out tunnel);
+                    reason = demux.Find(_rxAddrs[i].Address, vni, out tunnel, out inPort);
                 }
 
                 if (reason == DropReason.None && !tunnel!.Enabled)
@@ -425,8 +426,8 @@ public sealed unsafe class VxlanEndpoint : IDatapathPort
                 }
 
                 batch.SetLength(write, frame);
-                batch.SetInPort(write, tunnel!.DatapathPort);
-                tunnel.CountReceived(writer, frame, nowTicks);
+                batch.SetInPort(write, inPort);
+                tunnel!.CountReceived(writer, frame, nowTicks);
                 bytes += datagram;
                 write++;
             }
