@@ -68,7 +68,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(0, SwitchLab.Ping(hv1.TenantA, hv3.TenantA.Ip, count: 3));
         Assert.Equal(0, SwitchLab.Ping(hv2.TenantA, hv3.TenantA.Ip, count: 3));
         await using var stream = await UdpStream.StartAsync(hv1.TenantA, hv2.TenantA, 8000);
-        await Task.Delay(1000); // part of the stream runs before the kill
+        // Part of the stream runs before the kill.
+        Assert.True(await DatapathHits.WaitForAsync(async () => (await ClusterLab.Ctl(hv1, "dpctl/show")).Output, 500, TimeSpan.FromSeconds(20)), $"the stream did not reach {hv1.Name}");
         var killed = Stopwatch.StartNew();
         hv3.Process!.Kill();
         var seen = new Dictionary<string, double>();
@@ -127,7 +128,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             var others = lab.Nodes.Where(n => n != restarted).ToArray();
             Assert.Equal(0, SwitchLab.Ping(others[0].TenantA, others[1].TenantA.Ip, count: 3));
             await using var stream = await UdpStream.StartAsync(others[0].TenantA, others[1].TenantA, 6000);
-            await Task.Delay(500);
+            Assert.True(await DatapathHits.WaitForAsync(async () => (await ClusterLab.Ctl(others[0], "dpctl/show")).Output, 200, TimeSpan.FromSeconds(20)), $"the stream did not reach {others[0].Name}");
             var exit = await ClusterLab.Ctl(restarted, "exit");
             Assert.True(exit.IsOk, exit.Output);
             Assert.True(await restarted.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -158,7 +159,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var (hv1, hv3) = (lab.Nodes[0], lab.Nodes[2]);
         Assert.Equal(0, SwitchLab.Ping(hv3.TenantA, hv3.TenantA2!.Ip, count: 3));
         await using var local = await UdpStream.StartAsync(hv3.TenantA, hv3.TenantA2, 14_000);
-        await Task.Delay(500);
+        Assert.True(await DatapathHits.WaitForAsync(async () => (await ClusterLab.Ctl(hv3, "dpctl/show")).Output, 200, TimeSpan.FromSeconds(20)), $"the stream did not reach {hv3.Name}");
         lab.SetUnderlayLink(hv3, up: false);
 
         // The majority downs hv3; hv3, alone, downs itself (keep-majority) and keeps trying to join again.
@@ -200,7 +201,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // Into the restarting node and out of it, through its tunnels, while it hands over and rejoins.
         await using var into = await UdpStream.StartAsync(hv1.TenantA, hv2.TenantA, 12_000, port: 5001);
         await using var outOf = await UdpStream.StartAsync(hv2.TenantA, hv3.TenantA, 12_000, port: 5002);
-        await Task.Delay(1000);
+        Assert.True(await DatapathHits.WaitForAsync(async () => (await ClusterLab.Ctl(hv2, "dpctl/show")).Output, 500, TimeSpan.FromSeconds(20)), $"the stream did not reach {hv2.Name}");
         var restart = await ClusterLab.Ctl(hv2, "restart");
         Assert.True(restart.IsOk, restart.Output + "\n" + Tail(hv2));
         output.WriteLine(restart.Output);

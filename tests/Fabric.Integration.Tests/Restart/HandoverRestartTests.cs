@@ -199,7 +199,8 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
                 // The receiver listens long enough for a restart on a loaded machine (the sender, a process of its
                 // own, may itself take most of a second to start sending).
                 await using var stream = await UdpStream.StartAsync(h1, h2, 3000, listenSeconds: 7);
-                await Task.Delay(TimeSpan.FromMilliseconds(800)); // some datagrams cross before the crash
+                // Some datagrams cross before the crash.
+                Assert.True(await DatapathHits.WaitForAsync(async () => (await lab.Ctl("dpctl/show")).Output, 100, TimeSpan.FromSeconds(20)), "the stream did not reach the node");
                 lab.Process!.Kill();
                 Assert.True(await lab.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
                 File.Delete(lab.Socket);

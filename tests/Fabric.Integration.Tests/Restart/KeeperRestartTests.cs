@@ -43,7 +43,7 @@ public sealed partial class KeeperRestartTests(ITestOutputHelper output)
     }
 
     private static async Task<long> HitsAsync(SwitchLab lab) =>
-        long.Parse(HitRegex().Match((await lab.Ctl("dpctl/show")).Output).Groups[1].Value, CultureInfo.InvariantCulture);
+        DatapathHits.Parse((await lab.Ctl("dpctl/show")).Output);
 
     [RootFact]
     public async Task Ten_sigkills_under_a_keeper_lose_no_datagram_through_an_af_packet_and_a_tap_port()
@@ -201,9 +201,6 @@ public sealed partial class KeeperRestartTests(ITestOutputHelper output)
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
     }
-
-    [GeneratedRegex(@"lookups: hit:(\d+)")]
-    private static partial Regex HitRegex();
 
     [GeneratedRegex(@"restarted: pid (\d+)")]
     private static partial Regex RestartedRegex();
