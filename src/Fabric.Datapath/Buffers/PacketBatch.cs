@@ -52,7 +52,7 @@ public sealed unsafe class PacketBatch : IDisposable
         _block = (byte*)NativeMemory.AlignedAlloc((nuint)(capacity * slotSize), 64);
         _lengths = new int[capacity];
         _inPorts = new int[capacity];
-        _vnet = new VirtioNetHeader[capacity];
+        _vnet = GC.AllocateArray<VirtioNetHeader>(capacity, pinned: true);
     }
 
     /// <summary>Number of slots.</summary>
@@ -198,6 +198,10 @@ public sealed unsafe class PacketBatch : IDisposable
 
     /// <summary>Native address of slot <paramref name="index"/>, for scatter/gather system calls.</summary>
     internal byte* SlotPointer(int index) => _block + ((nint)index * SlotSize);
+
+    /// <summary>Native address of slot <paramref name="index"/>'s virtio-net header (<see cref="VirtioNetHeader.Size"/> bytes, pinned), for scatter/gather system calls.</summary>
+    internal VirtioNetHeader* VnetPointer(int index) =>
+        (VirtioNetHeader*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_vnet)) + index;
 
     /// <summary>Frees the native block. The batch must not be used afterwards.</summary>
     public void Dispose()
