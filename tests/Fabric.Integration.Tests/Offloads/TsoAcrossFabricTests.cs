@@ -72,13 +72,13 @@ public sealed class TsoAcrossFabricTests(ITestOutputHelper output)
             IDatapathPort outPort = PortNamed(lab, receiver.PortName);
             long rx0 = senderPort.Counters.RxPackets, rxBytes0 = senderPort.Counters.RxBytes;
             long tx0 = outPort.Counters.TxPackets, txBytes0 = outPort.Counters.TxBytes;
-            long csumErrors0 = ChecksumErrors(receiver);
+            long csumErrors0 = Iperf3.TcpChecksumErrors(receiver);
 
             var (sent, received) = await Transfer(sender, receiver, port);
 
             Assert.Equal($"{Bytes} ", sent[..(Bytes.ToString().Length + 1)]);
             Assert.Equal(sent, received);
-            Assert.Equal(csumErrors0, ChecksumErrors(receiver));
+            Assert.Equal(csumErrors0, Iperf3.TcpChecksumErrors(receiver));
             double inAverage = (double)(senderPort.Counters.RxBytes - rxBytes0) / (senderPort.Counters.RxPackets - rx0);
             double outAverage = (double)(outPort.Counters.TxBytes - txBytes0) / (outPort.Counters.TxPackets - tx0);
             output.WriteLine($"{receiver.PortName}: {Bytes} bytes, sha256 equal; frames in from the sender average {inAverage:F0} B, out to the receiver {outAverage:F0} B");
@@ -99,14 +99,6 @@ public sealed class TsoAcrossFabricTests(ITestOutputHelper output)
 
     private static IDatapathPort PortNamed(SwitchLab lab, string name) =>
         lab.Node.Datapath.Ports.Values.Single(p => p.Name == name);
-
-    /// <summary>TcpInCsumErrors of the receiver's namespace (segments its kernel dropped for a bad checksum).</summary>
-    private static long ChecksumErrors(LabHost host)
-    {
-        var r = Shell.InNs(host.Namespace, "nstat", "-az", "TcpInCsumErrors");
-        var line = r.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("TcpInCsumErrors", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     /// <summary>Sends <see cref="Bytes"/> seeded bytes from <paramref name="from"/> to <paramref name="to"/>; returns both ends' "count sha256".</summary>
     private static async Task<(string Sent, string Received)> Transfer(LabHost from, LabHost to, int port)
