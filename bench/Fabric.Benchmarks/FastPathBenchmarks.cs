@@ -31,6 +31,13 @@ public class FastPathBenchmarks
     private FastPath _bondPath = null!;
     private OutputBatches _outputs = null!;
 
+    /// <summary>
+    /// Bytes per batch slot: 2048 (vnet headers off) or <see cref="PacketBatch.LargeSlotSize"/>, the slots a datapath
+    /// with vnet headers uses so that 64 KB GSO frames fit.
+    /// </summary>
+    [Params(PacketBatch.DefaultSlotSize, PacketBatch.LargeSlotSize)]
+    public int SlotSize { get; set; } = PacketBatch.DefaultSlotSize;
+
     /// <summary>Builds the frames, the tables and warms the EMC.</summary>
     [GlobalSetup]
     public void Setup()
@@ -40,7 +47,7 @@ public class FastPathBenchmarks
             _ports[p] = new MemoryPort($"p{p}");
         }
 
-        _outputs = new OutputBatches(batchCapacity: 256);
+        _outputs = new OutputBatches(batchCapacity: 256, slotSize: SlotSize);
         _outputs.SetPorts(_ports);
 
         // A balance-slb bond of ports 3 and 4: even buckets on 3, odd on 4.
@@ -53,7 +60,7 @@ public class FastPathBenchmarks
 
         bonds.Publish(new BondMap(1, "bond0", BondMode.BalanceSlb, outputs, 3, [new BondMember(3, true, true), new BondMember(4, true, true)], BondInputRule.Slb, false, bonds.CountersFor(1)));
         _outputs.AttachBonds(bonds, 0);
-        _rx = new PacketBatch(Batch);
+        _rx = new PacketBatch(Batch, SlotSize);
         for (int i = 0; i < Batch; i++)
         {
             int flow = i % Flows;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Fabric.Datapath.Flows;
+using Fabric.Datapath.Offloads;
 
 namespace Fabric.Datapath.Actions;
 
@@ -22,8 +23,17 @@ public static class ActionExecutor
     /// appending outputs to <paramref name="outputs"/>. Returns true when an action asks for the slow path
     /// (<see cref="DatapathActionKind.Userspace"/>): the caller must then make an upcall for the packet.
     /// </summary>
+    public static bool Execute(ReadOnlySpan<byte> frame, ushort inPort, DatapathActions actions, OutputBatches outputs) =>
+        Execute(frame, default, inPort, actions, outputs);
+
+    /// <summary>
+    /// Executes <paramref name="actions"/> on <paramref name="frame"/>, whose virtio-net header is <paramref name="vnet"/>,
+    /// received on <paramref name="inPort"/>: each output carries the header along (<see cref="OutputBatches.Append(ushort, ReadOnlySpan{byte}, in VirtioNetHeader)"/>),
+    /// its checksum offset moved by any bytes a VLAN push or pop inserted or removed before the IP header. Returns true
+    /// when an action asks for the slow path.
+    /// </summary>
     [SkipLocalsInit]
-    public static bool Execute(ReadOnlySpan<byte> frame, ushort inPort, DatapathActions actions, OutputBatches outputs)
+    public static bool Execute(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, ushort inPort, DatapathActions actions, OutputBatches outputs)
     {
         ReadOnlySpan<DatapathAction> items = actions.Items;
         if (actions.OutputsOnly)
@@ -34,7 +44,7 @@ public static class ActionExecutor
                 ushort port = a.Kind == DatapathActionKind.Output ? a.Port : outputs.ResolveBond(a.Port, a.Bucket, frame.Length);
                 if (port != inPort && port != 0)
                 {
-                    outputs.Append(port, frame);
+                    outputs.Append(port, frame, vnet);
                 }
             }
 
@@ -47,6 +57,7 @@ public static class ActionExecutor
         bool copied = false;
         int length = frame.Length;
         bool upcall = false;
+        VirtioNetHeader header = vnet;
         for (int i = 0; i < items.Length; i++)
         {
             ref readonly DatapathAction a = ref items[i];
@@ -55,7 +66,7 @@ public static class ActionExecutor
                 case DatapathActionKind.Output:
                     if (a.Port != inPort)
                     {
-                        outputs.Append(a.Port, copied ? scratch[..length] : frame);
+                        outputs.Append(a.Port, copied ? scratch[..length] : frame, header);
                     }
 
                     break;
@@ -63,7 +74,7 @@ public static class ActionExecutor
                     ushort member = outputs.ResolveBond(a.Port, a.Bucket, length);
                     if (member != inPort && member != 0)
                     {
-                        outputs.Append(member, copied ? scratch[..length] : frame);
+                        outputs.Append(member, copied ? scratch[..length] : frame, header);
                     }
 
                     break;
@@ -77,7 +88,9 @@ public static class ActionExecutor
                         copied = true;
                     }
 
+                    int before = length;
                     length = Modify(scratch, length, a);
+                    header.Shift(length - before);
                     break;
             }
         }

@@ -1,5 +1,6 @@
 using Fabric.Datapath.Bonds;
 using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Offloads;
 using Fabric.Datapath.Ports;
 
 namespace Fabric.Datapath.Actions;
@@ -9,6 +10,14 @@ namespace Fabric.Datapath.Actions;
 /// here and the poll loop sends every non-empty batch after each receive batch (OVS dp_netdev's per-port
 /// output batching). A batch that fills up mid-way is sent at once.
 /// </summary>
+/// <remarks>
+/// Offloads: a frame's virtio-net header goes with it to a port that has vnet headers
+/// (<see cref="IDatapathPort.VnetHeaders"/>), so GSO super-frames and partial checksums cross the switch whole. For any
+/// other port a TCP GSO frame is cut into segments (<see cref="TcpSegmentPlan"/>), each written straight into its own
+/// slot of the port's batch, and a partial checksum is completed in the queued copy (<see cref="PartialChecksum"/>).
+/// Frames that cannot be handled so (a GSO type other than TCP, headers that do not parse, offsets outside the frame)
+/// are dropped and counted in <see cref="OffloadDropped"/>.
+/// </remarks>
 /// <remarks>Owned by one thread; not thread-safe. Appending and flushing allocate nothing.</remarks>
 public sealed class OutputBatches : IDisposable
 {
@@ -16,6 +25,7 @@ public sealed class OutputBatches : IDisposable
     private readonly int _slotSize;
     private PacketBatch?[] _batches = [];
     private IDatapathPort?[] _ports = [];
+    private bool[] _vnetPorts = [];
     private bool[] _pending = [];
     private ushort[] _pendingList = [];
     private int _pendingCount;
@@ -75,6 +85,13 @@ public sealed class OutputBatches : IDisposable
     public long Dropped { get; private set; }
 
     /// <summary>
+    /// Frames dropped because their offloads could not be done in software for a port without vnet headers (also in
+    /// <see cref="Dropped"/>): a GSO type other than TCPv4/TCPv6, a GSO frame whose headers do not parse or whose segments
+    /// do not fit a slot, or checksum offsets outside the frame (packets).
+    /// </summary>
+    public long OffloadDropped { get; private set; }
+
+    /// <summary>
     /// Replaces the set of ports that can be output to. Pending frames are sent first; batches of ports that
     /// disappeared are freed. Called when the datapath's port snapshot changes (allocates).
     /// </summary>
@@ -89,6 +106,7 @@ public sealed class OutputBatches : IDisposable
 
         var batches = new PacketBatch?[max + 1];
         var portArray = new IDatapathPort?[max + 1];
+        var vnetPorts = new bool[max + 1];
         for (int p = 0; p < _batches.Length; p++)
         {
             PacketBatch? old = _batches[p];
@@ -110,11 +128,13 @@ public sealed class OutputBatches : IDisposable
         foreach (KeyValuePair<ushort, IDatapathPort> kv in ports)
         {
             portArray[kv.Key] = kv.Value;
+            vnetPorts[kv.Key] = kv.Value.VnetHeaders;
             batches[kv.Key] ??= new PacketBatch(_batchCapacity, _slotSize) { Writer = Writer };
         }
 
         _batches = batches;
         _ports = portArray;
+        _vnetPorts = vnetPorts;
         _pending = new bool[max + 1];
         _pendingList = new ushort[max + 1];
         _pendingCount = 0;
@@ -130,7 +150,15 @@ public sealed class OutputBatches : IDisposable
     /// Queues a copy of <paramref name="frame"/> for <paramref name="port"/>; sends the port's batch first if it
     /// is full. Returns false (and counts a drop) for an unknown port or a frame larger than a slot.
     /// </summary>
-    public bool Append(ushort port, ReadOnlySpan<byte> frame)
+    public bool Append(ushort port, ReadOnlySpan<byte> frame) => Append(port, frame, default);
+
+    /// <summary>
+    /// Queues a copy of <paramref name="frame"/>, whose virtio-net header is <paramref name="vnet"/>, for
+    /// <paramref name="port"/>: with the header to a port with vnet headers, else segmented and checksummed as needed
+    /// (see the remarks). Returns false (and counts a drop) for an unknown port, a frame larger than a slot, or offloads
+    /// that cannot be done.
+    /// </summary>
+    public bool Append(ushort port, ReadOnlySpan<byte> frame, in VirtioNetHeader vnet)
     {
         if (port >= _batches.Length || _batches[port] is not { } batch)
         {
@@ -138,24 +166,23 @@ public sealed class OutputBatches : IDisposable
             return false;
         }
 
+        if (vnet.NeedsOffload && !_vnetPorts[port])
+        {
+            return AppendInSoftware(port, batch, frame, vnet);
+        }
+
         if (batch.IsFull)
         {
             SendOne(port, batch);
         }
 
-        if (!batch.TryAppend(frame))
+        if (!batch.TryAppend(frame, vnet))
         {
-            Dropped++;
-            _ports[port]!.Counters.AddTxDropped(batch.Writer, 1);
+            CountDrop(port, batch);
             return false;
         }
 
-        if (!_pending[port])
-        {
-            _pending[port] = true;
-            _pendingList[_pendingCount++] = port;
-        }
-
+        MarkPending(port);
         return true;
     }
 
@@ -214,6 +241,73 @@ public sealed class OutputBatches : IDisposable
         }
 
         return _heapScratch;
+    }
+
+    /// <summary>Does a frame's offloads in software for a port without vnet headers: segments a TCP GSO frame, or completes a partial checksum.</summary>
+    private bool AppendInSoftware(ushort port, PacketBatch batch, ReadOnlySpan<byte> frame, in VirtioNetHeader vnet)
+    {
+        if (vnet.GsoType == VirtioGsoType.None)
+        {
+            if (batch.IsFull)
+            {
+                SendOne(port, batch);
+            }
+
+            if (!batch.TryAppend(frame))
+            {
+                CountDrop(port, batch);
+                return false;
+            }
+
+            if (!PartialChecksum.Complete(batch.Frame(batch.Count - 1), vnet))
+            {
+                batch.Count--;
+                return CountOffloadDrop(port, batch);
+            }
+
+            MarkPending(port);
+            return true;
+        }
+
+        if (!TcpSegmentPlan.TryCreate(frame, vnet, out TcpSegmentPlan plan) || plan.MaxSegmentLength > batch.SlotSize)
+        {
+            return CountOffloadDrop(port, batch);
+        }
+
+        for (int s = 0; s < plan.Count; s++)
+        {
+            if (batch.IsFull)
+            {
+                SendOne(port, batch);
+            }
+
+            batch.Commit(plan.Write(frame, s, batch.NextFreeSlot()));
+        }
+
+        MarkPending(port);
+        return true;
+    }
+
+    private bool CountOffloadDrop(ushort port, PacketBatch batch)
+    {
+        OffloadDropped++;
+        CountDrop(port, batch);
+        return false;
+    }
+
+    private void CountDrop(ushort port, PacketBatch batch)
+    {
+        Dropped++;
+        _ports[port]!.Counters.AddTxDropped(batch.Writer, 1);
+    }
+
+    private void MarkPending(ushort port)
+    {
+        if (!_pending[port])
+        {
+            _pending[port] = true;
+            _pendingList[_pendingCount++] = port;
+        }
     }
 
     private void SendOne(ushort port, PacketBatch batch)

@@ -42,8 +42,23 @@ public sealed class DatapathOptions
     /// <summary>Longest a poll thread sleeps in poll(2) when no port is readable (ms). 1..<see cref="MaxPollTimeoutMs"/>.</summary>
     public int PollTimeoutMs { get; set; } = 10;
 
-    /// <summary>Bytes per packet slot in receive and transmit batches. ≥ 64.</summary>
+    /// <summary>
+    /// Bytes per packet slot in receive and transmit batches, 64..<see cref="Buffers.PacketBatch.LargeSlotSize"/>; when
+    /// left at its default and <see cref="VnetHeaders"/> is on, slots are <see cref="Buffers.PacketBatch.LargeSlotSize"/>
+    /// (<see cref="EffectiveSlotSize"/>).
+    /// </summary>
     public int SlotSize { get; set; } = Buffers.PacketBatch.DefaultSlotSize;
+
+    /// <summary>
+    /// Whether the AF_PACKET and TAP ports opened for this datapath carry virtio-net headers
+    /// (<see cref="Ports.AfPacketOptions.VnetHeaders"/>, <see cref="Ports.TapPort.Create"/>), so that GSO super-frames and
+    /// partial checksums cross the switch whole. Off by default here; the node's setting
+    /// <c>fabric.datapath.vnet-headers</c> defaults to on.
+    /// </summary>
+    public bool VnetHeaders { get; set; }
+
+    /// <summary>The slot size batches use: <see cref="SlotSize"/>, raised to 64 KB frames with <see cref="VnetHeaders"/>.</summary>
+    public int EffectiveSlotSize => VnetHeaders ? Math.Max(SlotSize, Buffers.PacketBatch.LargeSlotSize) : SlotSize;
 
     /// <summary>How often poll thread 0 re-ranks the megaflow subtables by hits (ms; OVS DPCLS_OPTIMIZATION_INTERVAL = 1000). ≥ 1.</summary>
     public int RerankIntervalMs { get; set; } = 1000;
@@ -61,7 +76,7 @@ public sealed class DatapathOptions
         ?? Outside(nameof(FlowLimit), FlowLimit, 1, MaxFlowLimit)
         ?? Outside(nameof(UpcallQueueCapacity), UpcallQueueCapacity, 1, MaxUpcallQueueCapacity)
         ?? Outside(nameof(PollTimeoutMs), PollTimeoutMs, 1, MaxPollTimeoutMs, " ms")
-        ?? Outside(nameof(SlotSize), SlotSize, 64, int.MaxValue)
+        ?? Outside(nameof(SlotSize), SlotSize, 64, Buffers.PacketBatch.LargeSlotSize)
         ?? Outside(nameof(RerankIntervalMs), RerankIntervalMs, 1, int.MaxValue, " ms");
 
     /// <summary>Checks every setting (<see cref="FindError"/>).</summary>

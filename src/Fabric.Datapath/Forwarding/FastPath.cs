@@ -112,6 +112,7 @@ internal sealed class FastPath
             if (flow is null)
             {
                 missed++;
+                CompleteForSlowPath(rx, i);
                 if (!Upcall(inPort, key, frame, nowMs, tcpFlags))
                 {
                     lost++;
@@ -122,13 +123,27 @@ internal sealed class FastPath
 
             hits++;
             flow.AddHits(1, frame.Length, tcpFlags, nowMs);
-            if (ActionExecutor.Execute(frame, inPort, flow.Actions, _outputs) && !Upcall(inPort, key, frame, nowMs, tcpFlags))
+            if (ActionExecutor.Execute(frame, rx.Vnet(i), inPort, flow.Actions, _outputs) && !Upcall(inPort, key, frame, nowMs, tcpFlags))
             {
                 lost++;
             }
         }
 
         return (hits, missed, lost, emcHits, maskHits);
+    }
+
+    /// <summary>
+    /// The slow path sees plain frames: a partial checksum of a frame that missed is completed in its receive slot before
+    /// the upcall copies it, so that its packet-out (sent without a vnet header) is a valid frame. A GSO super-frame
+    /// goes up as it is; its packet-out is larger than the MTU and dropped by the output port, and the sender retransmits.
+    /// </summary>
+    private static void CompleteForSlowPath(PacketBatch rx, int i)
+    {
+        ref Offloads.VirtioNetHeader vnet = ref rx.Vnet(i);
+        if (vnet.NeedsOffload && vnet.GsoType == Offloads.VirtioGsoType.None && Offloads.PartialChecksum.Complete(rx.Frame(i), vnet))
+        {
+            vnet = default;
+        }
     }
 
     // Slow path: the only allocation of the fast path (a private copy of the frame for the control plane).

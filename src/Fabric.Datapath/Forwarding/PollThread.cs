@@ -34,9 +34,9 @@ internal sealed class PollThread : IDisposable
         _index = index;
         DatapathOptions o = datapath.Options;
         _emc = new ExactMatchCache(o.EmcEntries, o.EmcInsertInvProb, (uint)(0x9E3779B9 * (index + 1)));
-        _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.SlotSize) { Writer = index + 1 };
+        _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.EffectiveSlotSize) { Writer = index + 1 };
         _outputs.AttachBonds(datapath.Bonds, index);
-        _rx = new PacketBatch(o.BatchSize, o.SlotSize) { Writer = index + 1 };
+        _rx = new PacketBatch(o.BatchSize, o.EffectiveSlotSize) { Writer = index + 1 };
         _fastPath = new FastPath(datapath.Flows, datapath.Stats, datapath.Upcalls, _emc, _outputs);
         _poller = new PortPoller([]);
     }

@@ -23,6 +23,14 @@ public sealed class AfPacketOptions
     public bool Promiscuous { get; init; } = true;
 
     /// <summary>
+    /// Whether the socket carries a virtio-net header with every frame (PACKET_VNET_HDR, packet(7)), so that an interface
+    /// with checksum and segmentation offloads on (the kernel default) hands over GSO super-frames and partial checksums
+    /// whole, and takes them back whole. False (the default here): plain frames, and the interface must have its
+    /// offloads off. Not applied by <see cref="AfPacketPort.Adopt"/>, which reads it from the socket.
+    /// </summary>
+    public bool VnetHeaders { get; init; }
+
+    /// <summary>
     /// Whether to set PACKET_IGNORE_OUTGOING on the socket (true). Tests turn it off to exercise the receive loop's own
     /// PACKET_OUTGOING filter, which is what runs on kernels older than 4.20.
     /// </summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Offloads;
 using Fabric.Datapath.Ports.Native;
 
 namespace Fabric.Datapath.Ports;
@@ -13,11 +14,13 @@ namespace Fabric.Datapath.Ports;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Offloads: the port exchanges plain Ethernet frames and does not use PACKET_VNET_HDR, so it cannot carry
-/// partial checksums or oversized (TSO/GSO/GRO) segments. Checksum and segmentation offloads must be off on the
-/// interface and its peer; the lab runs <c>ethtool -K &lt;dev&gt; tx off tso off gso off gro off</c> on both ends
-/// of every veth pair. With offloads on, locally generated TCP/UDP frames arrive with unfinished checksums and
-/// frames longer than a slot, which are dropped and counted.
+/// Offloads: opened with <see cref="AfPacketOptions.VnetHeaders"/>, the socket has PACKET_VNET_HDR (packet(7)): every
+/// frame comes with a <see cref="VirtioNetHeader"/>, kept in its slot's <see cref="PacketBatch.Vnet"/>, so GSO
+/// super-frames (up to 64 KB; the batch needs <see cref="PacketBatch.LargeSlotSize"/> slots) and partial checksums
+/// are received and sent whole, and the interface may keep its offloads on. Without it the port exchanges plain
+/// Ethernet frames and cannot carry partial checksums or oversized (TSO/GSO/GRO) segments: checksum and segmentation
+/// offloads must then be off on the interface and its peer (<c>ethtool -K &lt;dev&gt; tx off tso off gso off gro
+/// off</c>); with offloads on, frames longer than a slot are dropped and counted.
 /// </para>
 /// <para>
 /// VLANs: when the driver strips an 802.1Q/802.1ad tag on receive (rx VLAN offload), the kernel reports it in a
@@ -60,9 +63,10 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     private readonly ulong _mac;
     private readonly PortCounters _counters = new();
     private readonly BacklogCounter _backlog = new();
+    private readonly bool _vnet;
     private int _fd;
 
-    // Receive-side scratch, pinned on the POH: mmsghdr[n], iovec[n], sockaddr_ll[n], control[n * 64].
+    // Receive-side scratch, pinned on the POH: mmsghdr[n], iovec[2n] (vnet header, frame), sockaddr_ll[n], control[n * 64].
     private byte[] _rxScratch = [];
     private int _rxCapacity;
     private MMsgHdr* _rxMsgs;
@@ -70,8 +74,9 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     private SockAddrLl* _rxAddrs;
     private byte* _rxControl;
 
-    private AfPacketPort(string name, int ifIndex, ulong mac, int fd)
+    private AfPacketPort(string name, int ifIndex, ulong mac, int fd, bool vnet)
     {
+        _vnet = vnet;
         _name = name;
         _ifIndex = ifIndex;
         _mac = mac;
@@ -90,6 +95,9 @@ public sealed unsafe class AfPacketPort : IDatapathPort
 
     /// <inheritdoc/>
     public PortKind Kind => PortKind.AfPacket;
+
+    /// <summary>True when the socket has PACKET_VNET_HDR (<see cref="AfPacketOptions.VnetHeaders"/>; after <see cref="Adopt"/>, as the socket has it).</summary>
+    public bool VnetHeaders => _vnet;
 
     /// <summary>
     /// The AF_PACKET socket's descriptor; readable (POLLIN) when frames are waiting, and the descriptor to hand to a
@@ -184,6 +192,13 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         try
         {
             SetPacketFlags(fd, ifName, options, action);
+            int one = 1;
+            if (options.VnetHeaders
+                && LibC.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_VNET_HDR, &one, sizeof(int)) < 0)
+            {
+                throw PortException.FromErrno(action + " (PACKET_VNET_HDR)", ifName, Errno.Last);
+            }
+
             SetBuffer(fd, ifName, options.ReceiveBufferBytes, LinuxConstants.SO_RCVBUFFORCE, LinuxConstants.SO_RCVBUF, "SO_RCVBUF");
             SetBuffer(fd, ifName, options.SendBufferBytes, LinuxConstants.SO_SNDBUFFORCE, LinuxConstants.SO_SNDBUF, "SO_SNDBUF");
 
@@ -208,7 +223,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             }
 
             ulong mac = MacOf(ifName, action);
-            return new AfPacketPort(ifName, ifIndex, mac, fd);
+            return new AfPacketPort(ifName, ifIndex, mac, fd, options.VnetHeaders);
         }
         catch
         {
@@ -228,8 +243,9 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     /// <para>
     /// Left as they are, because they belong to the socket, which both processes share: the binding, SO_RCVBUF and
     /// SO_SNDBUF (the sizes in <paramref name="options"/> are not applied), the promiscuous membership (it lasts until
-    /// the socket's last descriptor closes; <see cref="AfPacketOptions.Promiscuous"/> is not applied either) and the
-    /// queued frames.
+    /// the socket's last descriptor closes; <see cref="AfPacketOptions.Promiscuous"/> is not applied either), the
+    /// queued frames and PACKET_VNET_HDR: the port reads it from the socket (getsockopt) and has
+    /// <see cref="VnetHeaders"/> as the socket does, whatever <see cref="AfPacketOptions.VnetHeaders"/> says.
     /// </para>
     /// <para>
     /// Applied: FD_CLOEXEC on this descriptor (per process); O_NONBLOCK if the file lacks it (shared, but
@@ -299,8 +315,15 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         }
 
         SetPacketFlags(fd, ifName, options, action);
+        int vnet = 0;
+        uint vnetLength = sizeof(int);
+        if (LibC.GetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_VNET_HDR, &vnet, &vnetLength) < 0)
+        {
+            throw PortException.FromErrno(action + " (PACKET_VNET_HDR)", ifName, Errno.Last);
+        }
+
         ulong mac = MacOf(ifName, action);
-        return new AfPacketPort(ifName, ifIndex, mac, fd);
+        return new AfPacketPort(ifName, ifIndex, mac, fd, vnet != 0);
     }
 
     /// <summary>
@@ -327,6 +350,8 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         }
 
         int slotSize = batch.SlotSize;
+        bool vnet = _vnet;
+        int headerBytes = vnet ? VirtioNetHeader.Size : 0;
         long bytes = 0;
         int dropped = 0;
         int taken = 0;
@@ -336,14 +361,22 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             int want = capacity - count;
             for (int i = 0; i < want; i++)
             {
-                IoVec* iov = _rxIov + i;
-                iov->Base = batch.SlotPointer(count + i);
-                iov->Len = (nuint)slotSize;
+                IoVec* iov = _rxIov + (2 * i);
+                int parts = 1;
+                if (vnet)
+                {
+                    iov->Base = (byte*)batch.VnetPointer(count + i);
+                    iov->Len = VirtioNetHeader.Size;
+                    parts = 2;
+                }
+
+                iov[parts - 1].Base = batch.SlotPointer(count + i);
+                iov[parts - 1].Len = (nuint)slotSize;
                 MMsgHdr* m = _rxMsgs + i;
                 m->Hdr.Name = _rxAddrs + i;
                 m->Hdr.NameLen = (uint)sizeof(SockAddrLl);
                 m->Hdr.Iov = iov;
-                m->Hdr.IovLen = 1;
+                m->Hdr.IovLen = (nuint)parts;
                 m->Hdr.Control = _rxControl + (i * ControlBytesPerFrame);
                 m->Hdr.ControlLen = ControlBytesPerFrame;
                 m->Hdr.Flags = 0;
@@ -370,14 +403,15 @@ public sealed unsafe class AfPacketPort : IDatapathPort
                     continue;
                 }
 
-                int length = (int)m->Len;
-                if ((m->Hdr.Flags & LinuxConstants.MSG_TRUNC) != 0 || length > slotSize)
+                int length = (int)m->Len - headerBytes;
+                if ((m->Hdr.Flags & LinuxConstants.MSG_TRUNC) != 0 || length > slotSize || length < 0)
                 {
                     dropped++;
                     continue;
                 }
 
                 byte* frame = batch.SlotPointer(count + i);
+                int received = length;
                 if (!ReinsertVlanTag(m, frame, ref length, slotSize))
                 {
                     dropped++;
@@ -389,7 +423,17 @@ public sealed unsafe class AfPacketPort : IDatapathPort
                     Buffer.MemoryCopy(frame, batch.SlotPointer(write), slotSize, length);
                 }
 
-                batch.SetLength(write, length);
+                if (vnet)
+                {
+                    // The header was read into slot count + i's metadata; a re-inserted tag moves its offsets.
+                    VirtioNetHeader header = *batch.VnetPointer(count + i);
+                    header.Shift(length - received);
+                    batch.SetLength(write, length, header);
+                }
+                else
+                {
+                    batch.SetLength(write, length);
+                }
                 bytes += length;
                 write++;
             }
@@ -446,7 +490,9 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         }
 
         MMsgHdr* msgs = stackalloc MMsgHdr[SendChunk];
-        IoVec* iovs = stackalloc IoVec[SendChunk];
+        IoVec* iovs = stackalloc IoVec[2 * SendChunk];
+        bool vnet = _vnet;
+        int parts = vnet ? 2 : 1;
         int next = 0;
         int sent = 0;
         int dropped = 0;
@@ -461,13 +507,20 @@ public sealed unsafe class AfPacketPort : IDatapathPort
                 chunkLength = Math.Min(SendChunk, total - next);
                 for (int k = 0; k < chunkLength; k++)
                 {
-                    iovs[k].Base = batch.SlotPointer(next + k);
-                    iovs[k].Len = (nuint)batch.Length(next + k);
+                    IoVec* iov = iovs + (2 * k);
+                    if (vnet)
+                    {
+                        iov->Base = (byte*)batch.VnetPointer(next + k);
+                        iov->Len = VirtioNetHeader.Size;
+                    }
+
+                    iov[parts - 1].Base = batch.SlotPointer(next + k);
+                    iov[parts - 1].Len = (nuint)batch.Length(next + k);
                     MMsgHdr* m = msgs + k;
                     m->Hdr.Name = null;
                     m->Hdr.NameLen = 0;
-                    m->Hdr.Iov = iovs + k;
-                    m->Hdr.IovLen = 1;
+                    m->Hdr.Iov = iov;
+                    m->Hdr.IovLen = (nuint)parts;
                     m->Hdr.Control = null;
                     m->Hdr.ControlLen = 0;
                     m->Hdr.Flags = 0;
@@ -481,7 +534,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             {
                 for (int k = 0; k < r; k++)
                 {
-                    bytes += msgs[offset + k].Len;
+                    bytes += msgs[offset + k].Len - (uint)(parts - 1) * VirtioNetHeader.Size;
                 }
 
                 sent += r;
@@ -649,7 +702,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     private void EnsureReceiveCapacity(int capacity)
     {
         int msgBytes = capacity * sizeof(MMsgHdr);
-        int iovBytes = capacity * sizeof(IoVec);
+        int iovBytes = 2 * capacity * sizeof(IoVec);
         int addrBytes = ((capacity * sizeof(SockAddrLl)) + 7) & ~7;
         int controlBytes = capacity * ControlBytesPerFrame;
         byte[] scratch = GC.AllocateArray<byte>(msgBytes + iovBytes + addrBytes + controlBytes + 64, pinned: true);

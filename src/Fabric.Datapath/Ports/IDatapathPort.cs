@@ -40,6 +40,14 @@ public interface IDatapathPort : IDisposable
     PortReceiveMode ReceiveMode => PortReceiveMode.Own;
 
     /// <summary>
+    /// True when the port exchanges a virtio-net header with every frame (PACKET_VNET_HDR on an AF_PACKET socket,
+    /// IFF_VNET_HDR on a TAP device): it receives GSO super-frames and partial checksums with their
+    /// <see cref="PacketBatch.Vnet"/> header, and sends them the same way. A port without (the default) is given only
+    /// complete frames: the datapath segments and checksums for it in software (<see cref="Offloads"/>).
+    /// </summary>
+    bool VnetHeaders => false;
+
+    /// <summary>
     /// Receives up to <c>batch.Capacity</c> frames into <paramref name="batch"/> from slot 0, without
     /// blocking; sets <c>batch.Count</c> and each slot's length and returns the count (0 when nothing
     /// is waiting). Frames the port itself transmitted are never returned. Frames longer than a slot

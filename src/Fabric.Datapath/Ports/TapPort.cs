@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Fabric.Datapath.Buffers;
+using Fabric.Datapath.Offloads;
 using Fabric.Datapath.Ports.Native;
 
 namespace Fabric.Datapath.Ports;
@@ -17,6 +18,12 @@ namespace Fabric.Datapath.Ports;
 /// into another network namespace meanwhile. Moving it (<c>ip link set NAME netns NS</c>) keeps
 /// the file descriptor valid, which is how tests and the lab attach a namespace to the fabric; the move brings the
 /// link administratively down, so whoever moves it brings it up again in the new namespace.
+/// </para>
+/// <para>
+/// Offloads: created with vnet headers, the device has IFF_VNET_HDR and TUNSETOFFLOAD (checksum, TSO4, TSO6, TSO-ECN):
+/// every frame read or written is preceded by a <see cref="VirtioNetHeader"/>, kept in its slot's
+/// <see cref="PacketBatch.Vnet"/>, so the kernel hands over GSO super-frames (up to 64 KB; the batch needs
+/// <see cref="PacketBatch.LargeSlotSize"/> slots) and partial checksums, and takes them back whole.
 /// </para>
 /// <para>
 /// Threading follows <see cref="IDatapathPort"/>: one receiving thread; Send from several threads, each with its
@@ -37,24 +44,26 @@ public sealed unsafe class TapPort : IDatapathPort
     private readonly ulong _mac;
     private readonly PortCounters _counters = new();
     private readonly BacklogCounter _backlog = new();
+    private readonly bool _vnet;
     private int _fd;
 
-    // Receive scratch, pinned on the POH: iovec[2] (the slot, then one overflow byte) and the overflow byte.
+    // Receive scratch, pinned on the POH: iovec[3] (the vnet header, the slot, then one overflow byte) and the overflow byte.
     private readonly byte[] _rxScratch;
     private readonly IoVec* _rxIov;
 
-    private TapPort(string name, int ifIndex, ulong mac, int fd)
+    private TapPort(string name, int ifIndex, ulong mac, int fd, bool vnet)
     {
         _name = name;
         _ifIndex = ifIndex;
         _mac = mac;
         _fd = fd;
-        _rxScratch = GC.AllocateArray<byte>((2 * sizeof(IoVec)) + 16 + 8, pinned: true);
+        _vnet = vnet;
+        _rxScratch = GC.AllocateArray<byte>((3 * sizeof(IoVec)) + 16 + 8, pinned: true);
         byte* p = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rxScratch));
         p = (byte*)(((nint)p + 7) & ~(nint)7);
         _rxIov = (IoVec*)p;
-        _rxIov[1].Base = p + (2 * sizeof(IoVec));
-        _rxIov[1].Len = 1;
+        _rxIov[2].Base = p + (3 * sizeof(IoVec));
+        _rxIov[2].Len = 1;
     }
 
     /// <summary>Closes the device if <see cref="Dispose"/> was never called.</summary>
@@ -68,6 +77,9 @@ public sealed unsafe class TapPort : IDatapathPort
 
     /// <inheritdoc/>
     public PortKind Kind => PortKind.Tap;
+
+    /// <summary>True when the device has IFF_VNET_HDR (created with vnet headers; after <see cref="Adopt"/>, as TUNGETIFF reports).</summary>
+    public bool VnetHeaders => _vnet;
 
     /// <summary>
     /// The /dev/net/tun file descriptor; readable (POLLIN) when frames are waiting, and the descriptor to hand to a
@@ -125,16 +137,18 @@ public sealed unsafe class TapPort : IDatapathPort
 
     /// <summary>
     /// Creates the TAP interface <paramref name="name"/>: opens /dev/net/tun (O_RDWR | O_NONBLOCK | O_CLOEXEC), attaches
-    /// it with TUNSETIFF (IFF_TAP | IFF_NO_PI) and sets the link administratively up (SIOCSIFFLAGS IFF_UP) so that its
-    /// carrier follows this reader.
+    /// it with TUNSETIFF (IFF_TAP | IFF_NO_PI, and IFF_VNET_HDR with <paramref name="vnetHeaders"/>, followed by
+    /// TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN, linux/if_tun.h) and sets the link
+    /// administratively up (SIOCSIFFLAGS IFF_UP) so that its carrier follows this reader.
     /// </summary>
     /// <param name="name">Interface name, 1..15 characters; an existing non-TAP interface of that name is an error.</param>
+    /// <param name="vnetHeaders">Exchange a virtio-net header with every frame, so the kernel's offloads stay on.</param>
     /// <returns>The port; dispose it to delete the device.</returns>
     /// <exception cref="PortException">
     /// The name is invalid, /dev/net/tun cannot be opened (no CAP_NET_ADMIN, no tun module) or the kernel refuses the
     /// name; the one-line message names the device and the errno text, e.g. "cannot create TAP 'eth0': Invalid argument".
     /// </exception>
-    public static TapPort Create(string name)
+    public static TapPort Create(string name, bool vnetHeaders = false)
     {
         ArgumentNullException.ThrowIfNull(name);
         const string action = "cannot create TAP";
@@ -159,10 +173,16 @@ public sealed unsafe class TapPort : IDatapathPort
         try
         {
             IfReq req = IfReq.ForName(name);
-            req.Flags = LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI;
+            req.Flags = (short)(LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI | (vnetHeaders ? LinuxConstants.IFF_VNET_HDR : 0));
             if (LibC.Ioctl(fd, LinuxConstants.TUNSETIFF, &req) < 0)
             {
                 throw PortException.FromErrno(action, name, Errno.Last);
+            }
+
+            if (vnetHeaders
+                && LibC.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (void*)(nuint)(LinuxConstants.TUN_F_CSUM | LinuxConstants.TUN_F_TSO4 | LinuxConstants.TUN_F_TSO6 | LinuxConstants.TUN_F_TSO_ECN)) < 0)
+            {
+                throw PortException.FromErrno(action + " (TUNSETOFFLOAD)", name, Errno.Last);
             }
 
             string actual = req.GetName();
@@ -171,7 +191,7 @@ public sealed unsafe class TapPort : IDatapathPort
             DisableHostIpv6(actual);
             InterfaceInfo.SetTxQueueLength(actual, QueueFrames);
             InterfaceInfo.BringUp(actual);
-            return new TapPort(actual, ifIndex, mac, fd);
+            return new TapPort(actual, ifIndex, mac, fd, vnetHeaders);
         }
         catch
         {
@@ -183,7 +203,8 @@ public sealed unsafe class TapPort : IDatapathPort
     /// <summary>
     /// Wraps <paramref name="fd"/>, a /dev/net/tun descriptor another process attached to the TAP device
     /// <paramref name="name"/> (<see cref="Create"/>) and passed here (<see cref="Native.FdPassing.Receive"/>), without
-    /// attaching it again: TUNGETIFF must report IFF_TAP | IFF_NO_PI (and no IFF_VNET_HDR). The device may have been
+    /// attaching it again: TUNGETIFF must report IFF_TAP | IFF_NO_PI; the port has <see cref="VnetHeaders"/> when it also
+    /// reports IFF_VNET_HDR (the device's offload settings carry over with it). The device may have been
     /// renamed since (moved into a namespace as eth0, say): the port keeps <paramref name="name"/>, the configured one,
     /// and reads the device under the name TUNGETIFF reports. The device may live in another network namespace; its ifindex and MAC are read there (TUNGETDEVNETNS, then a
     /// short-lived thread that enters it with setns(2)), or in the caller's namespace on kernels before 5.2.
@@ -228,7 +249,6 @@ public sealed unsafe class TapPort : IDatapathPort
         string? mismatch =
             (flags & LinuxConstants.IFF_TAP) == 0 ? "the descriptor is attached to a TUN (layer 3) device, not a TAP"
             : (flags & LinuxConstants.IFF_NO_PI) == 0 ? "the device carries packet information headers (no IFF_NO_PI)"
-            : (flags & LibCMsg.IFF_VNET_HDR) != 0 ? "the device carries virtio-net headers (IFF_VNET_HDR)"
             : null;
         if (mismatch is not null)
         {
@@ -247,7 +267,7 @@ public sealed unsafe class TapPort : IDatapathPort
         }
 
         (int ifIndex, ulong mac) = QueryInDeviceNamespace(fd, attached, action);
-        return new TapPort(name, ifIndex, mac, fd);
+        return new TapPort(name, ifIndex, mac, fd, (flags & LinuxConstants.IFF_VNET_HDR) != 0);
     }
 
     /// <summary>
@@ -340,7 +360,8 @@ public sealed unsafe class TapPort : IDatapathPort
 
     /// <summary>
     /// Reads frames with one readv(2) each, from slot 0, until the device has none left (EAGAIN) or the batch is full;
-    /// returns how many were kept. The kernel truncates a frame to the buffer it is given, so each read offers the slot
+    /// returns how many were kept. With <see cref="VnetHeaders"/> each read puts the frame's virtio-net header into the
+    /// slot's <see cref="PacketBatch.Vnet"/>. The kernel truncates a frame to the buffer it is given, so each read offers the slot
     /// plus one overflow byte: a frame that reaches the overflow byte is longer than <see cref="PacketBatch.SlotSize"/>,
     /// and is dropped and counted in <see cref="PortCounters.RxDropped"/>.
     /// </summary>
@@ -353,13 +374,19 @@ public sealed unsafe class TapPort : IDatapathPort
         int dropped = 0;
         long bytes = 0;
         bool emptied = false;
+        bool vnet = _vnet;
+        int headerBytes = vnet ? VirtioNetHeader.Size : 0;
+        IoVec* iov = vnet ? _rxIov : _rxIov + 1;
+        int parts = vnet ? 3 : 2;
         if (fd >= 0)
         {
             while (count < capacity)
             {
-                _rxIov[0].Base = batch.SlotPointer(count);
-                _rxIov[0].Len = (nuint)slotSize;
-                nint n = LibC.ReadV(fd, _rxIov, 2);
+                _rxIov[0].Base = (byte*)batch.VnetPointer(count);
+                _rxIov[0].Len = VirtioNetHeader.Size;
+                _rxIov[1].Base = batch.SlotPointer(count);
+                _rxIov[1].Len = (nuint)slotSize;
+                nint n = LibC.ReadV(fd, iov, parts);
                 if (n <= 0)
                 {
                     if (n < 0 && Errno.Last == LinuxConstants.EINTR)
@@ -372,13 +399,22 @@ public sealed unsafe class TapPort : IDatapathPort
                     break;
                 }
 
-                if (n > slotSize)
+                n -= headerBytes;
+                if (n > slotSize || n < 0)
                 {
                     dropped++;
                     continue;
                 }
 
-                batch.SetLength(count, (int)n);
+                if (vnet)
+                {
+                    batch.SetLength(count, (int)n, *batch.VnetPointer(count));
+                }
+                else
+                {
+                    batch.SetLength(count, (int)n);
+                }
+
                 bytes += n;
                 count++;
             }
@@ -404,7 +440,8 @@ public sealed unsafe class TapPort : IDatapathPort
     }
 
     /// <summary>
-    /// Writes the first <c>batch.Count</c> frames, one write(2) each, and returns how many the kernel accepted. A frame
+    /// Writes the first <c>batch.Count</c> frames, one write(2) each (with <see cref="VnetHeaders"/>, one writev(2) of the
+    /// slot's virtio-net header and the frame), and returns how many the kernel accepted. A frame
     /// the kernel rejects on its own (EINVAL: shorter than an Ethernet header or too long) is dropped and the rest still
     /// go; any other error (EIO while the link is down, EAGAIN) drops the remaining frames. Drops are counted in
     /// <see cref="PortCounters.TxDropped"/>.
@@ -427,10 +464,25 @@ public sealed unsafe class TapPort : IDatapathPort
         int sent = 0;
         int dropped = 0;
         long bytes = 0;
+        bool vnet = _vnet;
+        IoVec* iov = stackalloc IoVec[2];
         for (int i = 0; i < total; i++)
         {
             int length = batch.Length(i);
-            nint n = LibC.Write(fd, batch.SlotPointer(i), (nuint)length);
+            nint n;
+            if (vnet)
+            {
+                iov[0].Base = (byte*)batch.VnetPointer(i);
+                iov[0].Len = VirtioNetHeader.Size;
+                iov[1].Base = batch.SlotPointer(i);
+                iov[1].Len = (nuint)length;
+                n = LibC.WriteV(fd, iov, 2);
+            }
+            else
+            {
+                n = LibC.Write(fd, batch.SlotPointer(i), (nuint)length);
+            }
+
             if (n >= 0)
             {
                 sent++;

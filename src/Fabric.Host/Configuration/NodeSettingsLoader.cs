@@ -28,7 +28,7 @@ public static class NodeSettingsLoader
         "interfaces", "bond-mode", "lacp", "lacp-time", "lacp-fallback-ab", "lacp-system-id", "lacp-system-priority",
         "bond-updelay", "bond-downdelay", "bond-primary", "bond-rebalance-interval", "bond-detect-mode",
         "bond-miimon-interval", "bond-hash-basis", "all-members-active",
-        "remote_ip", "key", "local_ip", "dst_port",
+        "remote_ip", "key", "local_ip", "dst_port", "vnet-headers",
     ];
 
     /// <summary>The keys only a VXLAN port may carry (Open vSwitch's option names for type=vxlan).</summary>
@@ -90,6 +90,7 @@ public static class NodeSettingsLoader
             EmcInsertInvProb = dp.GetInt("emc-insert-inv-prob"),
             UpcallQueueCapacity = dp.GetInt("upcall-queue-size"),
             FlowLimit = up.GetInt("flow-limit"),
+            VnetHeaders = dp.GetBoolean("vnet-headers"),
         };
         if (options.FindError() is { } invalid)
         {
@@ -400,6 +401,7 @@ public static class NodeSettingsLoader
 
             ports.Add(new PortSettings(name, type, ofport, mode, tag, trunks)
             {
+                VnetHeaders = p.HasPath("vnet-headers") ? p.GetBoolean("vnet-headers") : null,
                 Interfaces = type == "vxlan" ? [] : interfaces,
                 Bond = type == "bond" ? BondOf(p, at, interfaces) : null,
                 Vxlan = vxlan,

@@ -17,6 +17,12 @@ public sealed record PortSettings(string Name, string Type, int? OfPort, VlanMod
     /// <summary>For a bond: its settings, with <see cref="Fabric.Actors.Bonds.BondSettings.BondId"/> 0 and no members yet (the node numbers them).</summary>
     public Fabric.Actors.Bonds.BondSettings? Bond { get; init; }
 
+    /// <summary>
+    /// For a system or TAP port: virtio-net headers on its socket or device (<c>vnet-headers = on|off</c>), or null
+    /// for the node's <c>fabric.datapath.vnet-headers</c>.
+    /// </summary>
+    public bool? VnetHeaders { get; init; }
+
     /// <summary>For a VXLAN port (<see cref="Type"/> "vxlan"): its tunnel; null otherwise.</summary>
     public VxlanPortSettings? Vxlan { get; init; }
 }

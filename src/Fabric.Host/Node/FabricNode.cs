@@ -312,6 +312,9 @@ public sealed partial class FabricNode : IAsyncDisposable
             return open();
         }
 
+        // fabric.datapath.vnet-headers: handed-over ports keep what their socket or device has.
+        bool vnet = Settings.Datapath.VnetHeaders;
+        var afPacket = new AfPacketOptions { VnetHeaders = vnet };
         try
         {
             foreach (var b in Settings.Bridges)
@@ -328,13 +331,16 @@ public sealed partial class FabricNode : IAsyncDisposable
                     {
                         foreach (var member in p.Interfaces)
                         {
-                            _openedDevices[member] = Open(member, () => AfPacketPort.Open(member));
+                            _openedDevices[member] = Open(member, () => AfPacketPort.Open(member, afPacket));
                         }
 
                         continue;
                     }
 
-                    _openedDevices[p.Name] = Open(p.Name, () => p.Type == "tap" ? TapPort.Create(p.Name) : AfPacketPort.Open(p.Name));
+                    bool portVnet = p.VnetHeaders ?? vnet;
+                    _openedDevices[p.Name] = Open(p.Name, () => p.Type == "tap"
+                        ? TapPort.Create(p.Name, portVnet)
+                        : AfPacketPort.Open(p.Name, portVnet == vnet ? afPacket : new AfPacketOptions { VnetHeaders = portVnet }));
                 }
             }
 

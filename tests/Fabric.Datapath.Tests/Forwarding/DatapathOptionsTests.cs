@@ -19,7 +19,7 @@ public sealed class DatapathOptionsTests
         { o => o.FlowLimit = 0, nameof(DatapathOptions.FlowLimit), "0 is outside 1..10000000" },
         { o => o.UpcallQueueCapacity = (1 << 20) + 1, nameof(DatapathOptions.UpcallQueueCapacity), "1048577 is outside 1..1048576" },
         { o => o.PollTimeoutMs = 0, nameof(DatapathOptions.PollTimeoutMs), "0 ms is outside 1..1000 ms" },
-        { o => o.SlotSize = 63, nameof(DatapathOptions.SlotSize), "63 is less than 64" },
+        { o => o.SlotSize = 63, nameof(DatapathOptions.SlotSize), "63 is outside 64..66048" },
         { o => o.RerankIntervalMs = 0, nameof(DatapathOptions.RerankIntervalMs), "0 ms is less than 1 ms" },
     };
 

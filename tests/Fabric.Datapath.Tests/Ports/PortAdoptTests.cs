@@ -336,15 +336,7 @@ public sealed class PortAdoptTests : IDisposable
     }
 
     /// <summary>Passes <paramref name="fd"/> over the socketpair and returns the descriptor that arrived (the caller owns it).</summary>
-    private int PassAndReceive(int fd)
-    {
-        Assert.Equal(4, FdPassing.Send(_pair.Parent, "port"u8, [fd]));
-        var payload = new byte[16];
-        var fds = new int[FdPassing.MaxDescriptors];
-        Assert.Equal(4, FdPassing.Receive(_pair.Child, payload, fds, out int count));
-        Assert.Equal(1, count);
-        return fds[0];
-    }
+    private int PassAndReceive(int fd) => PortProbe.PassAndReceive(_pair, fd);
 
     /// <summary>A 60-byte frame of the local experimental EtherType carrying <paramref name="tag"/> and this test's token.</summary>
     private byte[] Marker(byte tag)

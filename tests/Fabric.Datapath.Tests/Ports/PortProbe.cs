@@ -71,4 +71,15 @@ internal static class PortProbe
             }
         }
     }
+
+    /// <summary>Passes <paramref name="fd"/> over the socket pair (<see cref="FdPassing"/>) and returns the descriptor that arrives at the other end.</summary>
+    public static int PassAndReceive((int Parent, int Child) pair, int fd)
+    {
+        Assert.Equal(4, FdPassing.Send(pair.Parent, "port"u8, [fd]));
+        var payload = new byte[16];
+        var fds = new int[FdPassing.MaxDescriptors];
+        Assert.Equal(4, FdPassing.Receive(pair.Child, payload, fds, out int count));
+        Assert.Equal(1, count);
+        return fds[0];
+    }
 }

@@ -19,6 +19,7 @@ public sealed class DatapathSettingsTests
         { "fabric.datapath.emc-entries", "100", "100 is not a power of two in 2..1048576" },
         { "fabric.datapath.emc-insert-inv-prob", "-1", "-1 is less than 0" },
         { "fabric.datapath.upcall-queue-size", "0", "0 is outside 1..1048576" },
+        { "fabric.datapath.vnet-headers", "maybe", "expected a boolean" },
         { "fabric.upcall.flow-limit", "-5", "-5 is outside 1..10000000" },
         { "fabric.upcall.max-idle", "10sec", "expected a duration" },
         { "fabric.upcall.max-revalidator", "-1s", "expected a duration" },
@@ -85,5 +86,26 @@ public sealed class DatapathSettingsTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(500), s.MaxIdle);
         Assert.Equal(TimeSpan.FromMilliseconds(100), s.RevalidateInterval);
+    }
+
+    [Fact]
+    public void Vnet_headers_are_on_by_default_with_64_kb_slots_and_a_port_may_turn_them_off()
+    {
+        var s = Load("""
+            fabric.bridges = [ { name = br0, ports = [ { name = veth0 }, { name = veth1, vnet-headers = off }, { name = tap0, type = tap, vnet-headers = on } ] } ]
+            """);
+
+        Assert.True(s.Datapath.VnetHeaders);
+        Assert.Equal(Fabric.Datapath.Buffers.PacketBatch.LargeSlotSize, s.Datapath.EffectiveSlotSize);
+        Assert.Equal(new bool?[] { null, false, true }, s.Bridges[0].Ports.Select(p => p.VnetHeaders));
+    }
+
+    [Fact]
+    public void Vnet_headers_off_keeps_2_kb_slots()
+    {
+        var s = Load("fabric.datapath.vnet-headers = off");
+
+        Assert.False(s.Datapath.VnetHeaders);
+        Assert.Equal(Fabric.Datapath.Buffers.PacketBatch.DefaultSlotSize, s.Datapath.EffectiveSlotSize);
     }
 }

@@ -22,6 +22,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
     private readonly List<string> _links = new();
     private readonly string _dir;
     private ControlServer? _server;
+    private bool _offloadsOn;
 
     private SwitchLab(string id)
     {
@@ -72,10 +73,12 @@ public sealed partial class SwitchLab : IAsyncDisposable
     /// <param name="shards">Flow-table shards per bridge.</param>
     /// <param name="asProcess">Run the node as a real <c>fabric run</c> process (restart tests) instead of in-process.</param>
     /// <param name="keeper">With <paramref name="asProcess"/>: <c>fabric run --keeper</c>, so <see cref="Process"/> is the keeper and the node its child.</param>
-    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2, bool asProcess = false, bool keeper = false)
+    /// <param name="offloadsOn">Leave every veth and TAP with the kernel's checksum and segmentation offloads (else they are turned off, <see cref="Offloads"/>).</param>
+    /// <param name="portOptions">Per host index: HOCON fields added to its port entry (e.g. <c>vnet-headers = off</c>).</param>
+    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2, bool asProcess = false, bool keeper = false, bool offloadsOn = false, IReadOnlyDictionary<int, string>? portOptions = null)
     {
         var id = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
-        var lab = new SwitchLab(id);
+        var lab = new SwitchLab(id) { _offloadsOn = offloadsOn };
         try
         {
             lab.Subnet = $"10.{Random.Shared.Next(100, 200)}.{Random.Shared.Next(1, 250)}";
@@ -96,7 +99,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
                     Shell.Must("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
                     lab._links.Add(port);
                     Shell.Must("ip", "link", "set", port, "up");
-                    Offloads(null, port);
+                    lab.OffloadsOffUnlessKept(null, port);
                     lab.ConfigureEth0(host);
                 }
             }
@@ -107,9 +110,15 @@ public sealed partial class SwitchLab : IAsyncDisposable
             sb.Append("  control.socket = \"").Append(lab.Socket).Append("\"\n");
             sb.Append("  upcall.shards-per-bridge = ").Append(shards).Append('\n');
             sb.Append("  bridges = [ { name = br0, ports = [\n");
-            foreach (var h in lab.Hosts)
+            for (var i = 0; i < lab.Hosts.Count; i++)
             {
+                var h = lab.Hosts[i];
                 sb.Append("    { name = ").Append(h.PortName);
+                if (portOptions is not null && portOptions.TryGetValue(i, out var options))
+                {
+                    sb.Append(", ").Append(options);
+                }
+
                 if (h.Tap)
                 {
                     sb.Append(", type = tap");
@@ -168,7 +177,15 @@ public sealed partial class SwitchLab : IAsyncDisposable
         Shell.Must("ip", "-n", h.Namespace, "link", "set", "eth0", "address", h.Mac);
         Shell.Must("ip", "-n", h.Namespace, "addr", "add", h.Ip + "/24", "dev", "eth0");
         Shell.Must("ip", "-n", h.Namespace, "link", "set", "eth0", "up");
-        Offloads(h.Namespace, "eth0");
+        OffloadsOffUnlessKept(h.Namespace, "eth0");
+    }
+
+    private void OffloadsOffUnlessKept(string? ns, string dev)
+    {
+        if (!_offloadsOn)
+        {
+            Offloads(ns, dev);
+        }
     }
 
     /// <summary>Turns checksum/segmentation offloads off (AF_PACKET ports expect complete frames).</summary>

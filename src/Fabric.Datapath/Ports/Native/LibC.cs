@@ -38,6 +38,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "readv", SetLastError = true)]
     public static partial nint ReadV(int fd, IoVec* iov, int iovCount);
 
+    [LibraryImport(Lib, EntryPoint = "writev", SetLastError = true)]
+    public static partial nint WriteV(int fd, IoVec* iov, int iovCount);
+
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
 

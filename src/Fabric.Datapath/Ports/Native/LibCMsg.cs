@@ -38,7 +38,6 @@ internal static unsafe partial class LibCMsg
     public const ulong TUNGETIFF = 0x800454d2;
     public const ulong TUNGETDEVNETNS = 0x54e3;
     public const short IFF_TUN = 0x0001;
-    public const short IFF_VNET_HDR = 0x4000;
 
     // errno values (asm-generic/errno-base.h).
     public const int EBADF = 9;

@@ -31,6 +31,9 @@ internal static class LinuxConstants
     public const int PACKET_STATISTICS = 6;
     public const int PACKET_IGNORE_OUTGOING = 23;
 
+    // packet(7): every frame read or written is preceded by a struct virtio_net_hdr.
+    public const int PACKET_VNET_HDR = 15;
+
     // sll_pkttype values.
     public const byte PACKET_OUTGOING = 4;
 
@@ -50,6 +53,14 @@ internal static class LinuxConstants
 
     // ioctl requests.
     public const ulong TUNSETIFF = 0x400454ca;
+
+    // linux/if_tun.h: TUNSETOFFLOAD = _IOW('T', 208, unsigned int) and the offloads a reader with IFF_VNET_HDR accepts.
+    public const ulong TUNSETOFFLOAD = 0x400454d0;
+    public const uint TUN_F_CSUM = 0x01;
+    public const uint TUN_F_TSO4 = 0x02;
+    public const uint TUN_F_TSO6 = 0x04;
+    public const uint TUN_F_TSO_ECN = 0x08;
+    public const short IFF_VNET_HDR = 0x4000;
     public const ulong SIOCGIFMTU = 0x8921;
     public const ulong SIOCGIFFLAGS = 0x8913;
     public const ulong SIOCSIFFLAGS = 0x8914;
