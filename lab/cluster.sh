@@ -58,12 +58,10 @@ vm() { # hv-ns n tenant ip
   new_ns "$vm"
   ip -n "$1" link add "v$3$2" type veth peer name eth0 netns "$vm"
   ip -n "$1" link set "v$3$2" up
-  ip netns exec "$1" ethtool -K "v$3$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
   ip -n "$vm" link set eth0 address "02:78:00:0$3:00:0$2"   # 02:78:00:0a:00:01 is tenant A's VM on hv1
   ip -n "$vm" addr add "$4/24" dev eth0
   # VXLAN adds 50 bytes: a 1450-byte MTU keeps every tunnelled frame inside the 1500-byte underlay.
   ip -n "$vm" link set eth0 mtu 1450 up
-  ip netns exec "$vm" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
 }
 for n in 1 2 3; do
   hv="fabc-hv$n-$id"

@@ -8,8 +8,8 @@
 # even on failure.
 #
 # Run as root from the repository root:   bash lab/demo.sh
-# Checksum and segmentation offloads are turned off on the lab's veths (ethtool -K), because the
-# fabric's AF_PACKET ports expect complete frames (they do not use PACKET_VNET_HDR).
+# The interfaces keep the kernel's checksum and segmentation offloads (on): the fabric's AF_PACKET and
+# TAP ports carry each frame's virtio-net header (fabric.datapath.vnet-headers, default on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "lab/demo.sh: run as root (it creates network namespaces)" >&2; exit 2; }
@@ -48,8 +48,6 @@ veth_host() { # ns veth ip mac
   ip -n "$1" link set eth0 address "$4"
   ip -n "$1" link set eth0 up; ip -n "$1" link set lo up
   ip link set "$2" up
-  ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec "$1" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
 }
 veth_host "$ns1" "$v1" 10.77.0.1 02:77:00:00:00:01
 veth_host "$ns3" "$v3" 10.77.0.3 02:77:00:00:00:03

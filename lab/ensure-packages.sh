@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the lab needs (and, with --tests, what the tests need too) when they are
 # missing. Needs root (apt-get). Safe to run repeatedly.
-#   lab:     iproute2 (ip netns, veth), iputils-ping, ethtool (offloads off on veths)
+#   lab:     iproute2 (ip netns, veth), iputils-ping, ethtool (lab/bond.sh turns offloads off on the links to OVS)
 #   --ovs:   also openvswitch-switch (lab/bond.sh runs a private OVS as the bond's LACP partner)
 #   --cluster: also tcpdump (lab/cluster.sh shows the VXLAN packets on the underlay)
 #   --tests: also iperf3, tcpdump, postgresql (the journal tests start a throwaway server on 127.0.0.1),

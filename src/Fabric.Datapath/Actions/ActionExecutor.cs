@@ -19,12 +19,31 @@ public static class ActionExecutor
     public const int StackScratchBytes = 2048 + 16;
 
     /// <summary>
-    /// Executes <paramref name="actions"/> on <paramref name="frame"/> received on <paramref name="inPort"/>,
-    /// appending outputs to <paramref name="outputs"/>. Returns true when an action asks for the slow path
-    /// (<see cref="DatapathActionKind.Userspace"/>): the caller must then make an upcall for the packet.
+    /// The IP packet size (bytes) above which a plain TCP frame given to <see cref="Execute(ReadOnlySpan{byte}, ushort, DatapathActions, OutputBatches)"/>
+    /// is taken for a GSO super-frame that lost its virtio-net header: the standard Ethernet MTU.
+    /// </summary>
+    public const int PlainFrameMtu = 1500;
+
+    /// <summary>
+    /// The IP packet size (bytes) of the segments such a super-frame is cut into: 1280, the IPv6 minimum link MTU
+    /// (RFC 8200 §5), so that they fit every output port and the receiver's MTU whatever the sender's MSS was (a TCP
+    /// receiver takes any segment up to its MSS).
+    /// </summary>
+    public const int LostGsoSegmentIpBytes = 1280;
+
+    /// <summary>
+    /// Executes <paramref name="actions"/> on a plain <paramref name="frame"/> (no virtio-net header, as the slow path's
+    /// packet-outs are) received on <paramref name="inPort"/>, appending outputs to <paramref name="outputs"/>. A TCP
+    /// frame whose IP packet is longer than <see cref="PlainFrameMtu"/> is a GSO super-frame that went up as an upcall
+    /// without its header; it is cut into segments of <see cref="LostGsoSegmentIpBytes"/> with complete checksums in
+    /// software for every output, instead of being dropped by the output port (<see cref="GsoSegmentPlan.TryInferTcpGso"/>).
+    /// Returns true when an action asks for the slow path (<see cref="DatapathActionKind.Userspace"/>): the caller must
+    /// then make an upcall for the packet.
     /// </summary>
     public static bool Execute(ReadOnlySpan<byte> frame, ushort inPort, DatapathActions actions, OutputBatches outputs) =>
-        Execute(frame, default, inPort, actions, outputs);
+        GsoSegmentPlan.TryInferTcpGso(frame, PlainFrameMtu, LostGsoSegmentIpBytes, out VirtioNetHeader lost)
+            ? Execute(frame, lost, inPort, actions, outputs, softwareOffloads: true)
+            : Execute(frame, default, inPort, actions, outputs, softwareOffloads: false);
 
     /// <summary>
     /// Executes <paramref name="actions"/> on <paramref name="frame"/>, whose virtio-net header is <paramref name="vnet"/>,
@@ -32,8 +51,12 @@ public static class ActionExecutor
     /// its checksum offset moved by any bytes a VLAN push or pop inserted or removed before the IP header. Returns true
     /// when an action asks for the slow path.
     /// </summary>
+    public static bool Execute(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, ushort inPort, DatapathActions actions, OutputBatches outputs) =>
+        Execute(frame, vnet, inPort, actions, outputs, softwareOffloads: false);
+
+    /// <summary>The executor; with <paramref name="softwareOffloads"/> every output does the frame's offloads in software, also to a port with vnet headers.</summary>
     [SkipLocalsInit]
-    public static bool Execute(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, ushort inPort, DatapathActions actions, OutputBatches outputs)
+    private static bool Execute(ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, ushort inPort, DatapathActions actions, OutputBatches outputs, bool softwareOffloads)
     {
         ReadOnlySpan<DatapathAction> items = actions.Items;
         if (actions.OutputsOnly)
@@ -44,7 +67,7 @@ public static class ActionExecutor
                 ushort port = a.Kind == DatapathActionKind.Output ? a.Port : outputs.ResolveBond(a.Port, a.Bucket, frame.Length);
                 if (port != inPort && port != 0)
                 {
-                    outputs.Append(port, frame, vnet);
+                    outputs.Append(port, frame, vnet, softwareOffloads);
                 }
             }
 
@@ -66,7 +89,7 @@ public static class ActionExecutor
                 case DatapathActionKind.Output:
                     if (a.Port != inPort)
                     {
-                        outputs.Append(a.Port, copied ? scratch[..length] : frame, header);
+                        outputs.Append(a.Port, copied ? scratch[..length] : frame, header, softwareOffloads);
                     }
 
                     break;
@@ -74,7 +97,7 @@ public static class ActionExecutor
                     ushort member = outputs.ResolveBond(a.Port, a.Bucket, length);
                     if (member != inPort && member != 0)
                     {
-                        outputs.Append(member, copied ? scratch[..length] : frame, header);
+                        outputs.Append(member, copied ? scratch[..length] : frame, header, softwareOffloads);
                     }
 
                     break;

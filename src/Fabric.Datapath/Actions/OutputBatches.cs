@@ -13,10 +13,10 @@ namespace Fabric.Datapath.Actions;
 /// <remarks>
 /// Offloads: a frame's virtio-net header goes with it to a port that has vnet headers
 /// (<see cref="IDatapathPort.VnetHeaders"/>), so GSO super-frames and partial checksums cross the switch whole. For any
-/// other port a TCP GSO frame is cut into segments (<see cref="TcpSegmentPlan"/>), each written straight into its own
-/// slot of the port's batch, and a partial checksum is completed in the queued copy (<see cref="PartialChecksum"/>).
-/// Frames that cannot be handled so (a GSO type other than TCP, headers that do not parse, offsets outside the frame)
-/// are dropped and counted in <see cref="OffloadDropped"/>.
+/// other port a TCP or UDP (USO) GSO frame is cut into segments (<see cref="GsoSegmentPlan"/>), each written straight into
+/// its own slot of the port's batch, and a partial checksum is completed in the queued copy (<see cref="PartialChecksum"/>).
+/// Frames that cannot be handled so (UFO, headers that do not parse, offsets outside the frame) are dropped and counted in
+/// <see cref="OffloadDropped"/>.
 /// </remarks>
 /// <remarks>Owned by one thread; not thread-safe. Appending and flushing allocate nothing.</remarks>
 public sealed class OutputBatches : IDisposable
@@ -86,8 +86,9 @@ public sealed class OutputBatches : IDisposable
 
     /// <summary>
     /// Frames dropped because their offloads could not be done in software for a port without vnet headers (also in
-    /// <see cref="Dropped"/>): a GSO type other than TCPv4/TCPv6, a GSO frame whose headers do not parse or whose segments
-    /// do not fit a slot, or checksum offsets outside the frame (packets).
+    /// <see cref="Dropped"/>): a GSO type other than TCPv4, TCPv6 and UDP_L4, a GSO frame whose headers do not parse or whose segments
+    /// do not fit a slot, or checksum offsets outside the frame (packets). Also counted per port in
+    /// <see cref="PortCounters.TxOffloadDropped"/>, which <c>dpctl/show</c> sums.
     /// </summary>
     public long OffloadDropped { get; private set; }
 
@@ -158,7 +159,10 @@ public sealed class OutputBatches : IDisposable
     /// (see the remarks). Returns false (and counts a drop) for an unknown port, a frame larger than a slot, or offloads
     /// that cannot be done.
     /// </summary>
-    public bool Append(ushort port, ReadOnlySpan<byte> frame, in VirtioNetHeader vnet)
+    public bool Append(ushort port, ReadOnlySpan<byte> frame, in VirtioNetHeader vnet) => Append(port, frame, vnet, softwareOffloads: false);
+
+    /// <summary>As <see cref="Append(ushort, ReadOnlySpan{byte}, in VirtioNetHeader)"/>; with <paramref name="softwareOffloads"/> the offloads are done in software also for a port with vnet headers.</summary>
+    internal bool Append(ushort port, ReadOnlySpan<byte> frame, in VirtioNetHeader vnet, bool softwareOffloads)
     {
         if (port >= _batches.Length || _batches[port] is not { } batch)
         {
@@ -166,7 +170,7 @@ public sealed class OutputBatches : IDisposable
             return false;
         }
 
-        if (vnet.NeedsOffload && !_vnetPorts[port])
+        if (vnet.NeedsOffload && (softwareOffloads || !_vnetPorts[port]))
         {
             return AppendInSoftware(port, batch, frame, vnet);
         }
@@ -243,7 +247,7 @@ public sealed class OutputBatches : IDisposable
         return _heapScratch;
     }
 
-    /// <summary>Does a frame's offloads in software for a port without vnet headers: segments a TCP GSO frame, or completes a partial checksum.</summary>
+    /// <summary>Does a frame's offloads in software for a port without vnet headers: segments a TCP or UDP GSO frame, or completes a partial checksum.</summary>
     private bool AppendInSoftware(ushort port, PacketBatch batch, ReadOnlySpan<byte> frame, in VirtioNetHeader vnet)
     {
         if (vnet.GsoType == VirtioGsoType.None)
@@ -269,7 +273,7 @@ public sealed class OutputBatches : IDisposable
             return true;
         }
 
-        if (!TcpSegmentPlan.TryCreate(frame, vnet, out TcpSegmentPlan plan) || plan.MaxSegmentLength > batch.SlotSize)
+        if (!GsoSegmentPlan.TryCreate(frame, vnet, out GsoSegmentPlan plan) || plan.MaxSegmentLength > batch.SlotSize)
         {
             return CountOffloadDrop(port, batch);
         }
@@ -291,7 +295,8 @@ public sealed class OutputBatches : IDisposable
     private bool CountOffloadDrop(ushort port, PacketBatch batch)
     {
         OffloadDropped++;
-        CountDrop(port, batch);
+        Dropped++;
+        _ports[port]!.Counters.AddTxOffloadDropped(batch.Writer, 1);
         return false;
     }
 

@@ -17,6 +17,7 @@ public sealed class PortCounters
     private const int TxPacketsAt = 3;
     private const int TxBytesAt = 4;
     private const int TxDroppedAt = 5;
+    private const int TxOffloadDroppedAt = 6;
 
     // (Writers + 1) rows of 8 longs (64 bytes): row 0 shared, the others one writer each.
     private readonly long[] _cells;
@@ -58,6 +59,12 @@ public sealed class PortCounters
 
     /// <summary>Frames the port or the kernel refused to transmit (packets).</summary>
     public long TxDropped => Sum(TxDroppedAt);
+
+    /// <summary>
+    /// Of <see cref="TxDropped"/>, frames dropped because their offloads (GSO segmentation, partial checksum) could not be
+    /// done in software for this port, which has no vnet headers (packets; <see cref="Actions.OutputBatches.OffloadDropped"/>).
+    /// </summary>
+    public long TxOffloadDropped => Sum(TxOffloadDroppedAt);
 
     /// <summary>Adds received frames and bytes to the shared row (thread-safe).</summary>
     public void AddRx(long packets, long bytes) => AddRx(0, packets, bytes);
@@ -107,6 +114,13 @@ public sealed class PortCounters
 
     /// <summary>Adds frames dropped on transmit to <paramref name="writer"/>'s row.</summary>
     public void AddTxDropped(int writer, long packets) => Add(writer, TxDroppedAt, packets);
+
+    /// <summary>Adds frames dropped on transmit because their offloads could not be done to <paramref name="writer"/>'s row (also counts them in <see cref="TxDropped"/>).</summary>
+    public void AddTxOffloadDropped(int writer, long packets)
+    {
+        Add(writer, TxDroppedAt, packets);
+        Add(writer, TxOffloadDroppedAt, packets);
+    }
 
     private void Add(int writer, int cell, long value)
     {

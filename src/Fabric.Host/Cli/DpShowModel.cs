@@ -10,6 +10,11 @@ namespace Fabric.Host.Cli;
 /// <param name="Masks">Distinct masks currently in the megaflow classifier (<c>masks: total</c>).</param>
 /// <param name="Ports">The datapath ports; printed sorted by port number.</param>
 /// <param name="CacheHit">Packets answered by the exact-match cache, printed as <c>cache: hit:N hit-rate:X%</c>; null to omit the line.</param>
+/// <param name="OffloadDropped">
+/// Frames dropped on output because their offloads (GSO segmentation, partial checksum) could not be done in software for
+/// a port without vnet headers, summed over the ports, printed as <c>offloads: dropped:N</c> (no OVS counterpart); null to
+/// omit the line.
+/// </param>
 public sealed record DpShowModel(
     string Name,
     long Hit,
@@ -19,4 +24,5 @@ public sealed record DpShowModel(
     long MaskHit,
     int Masks,
     IReadOnlyList<DpShowPort> Ports,
-    long? CacheHit = null);
+    long? CacheHit = null,
+    long? OffloadDropped = null);

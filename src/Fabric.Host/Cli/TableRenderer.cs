@@ -124,7 +124,7 @@ public static class TableRenderer
     /// Formats datapath statistics and ports like <c>ovs-appctl dpctl/show</c> (ovs-facts §3.3,
     /// OVS <c>lib/dpctl.c:show_dpif</c>): <c>NAME:</c>, <c>  lookups: hit:N missed:N lost:N</c>,
     /// <c>  flows: N</c>, <c>  masks: hit:N total:N hit/pkt:X.XX</c> (mask hits per looked-up packet),
-    /// optionally <c>  cache: hit:N hit-rate:X.XX%</c>, then <c>  port N: name</c> per port sorted by
+    /// optionally <c>  cache: hit:N hit-rate:X.XX%</c> and <c>  offloads: dropped:N</c>, then <c>  port N: name</c> per port sorted by
     /// number, followed by <c> (type)</c> or <c> (type: key=value, ...)</c> unless the type is
     /// <c>system</c>.
     /// </summary>
@@ -145,6 +145,11 @@ public static class TableRenderer
         {
             double rate = packets > 0 ? (double)cacheHit / packets * 100 : 0.0;
             text.Append(inv, $"  cache: hit:{cacheHit} hit-rate:{rate:F2}%\n");
+        }
+
+        if (model.OffloadDropped is long offloadDropped)
+        {
+            text.Append(inv, $"  offloads: dropped:{offloadDropped}\n");
         }
 
         DpShowPort[] ports = model.Ports.ToArray();

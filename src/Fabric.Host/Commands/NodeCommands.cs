@@ -267,7 +267,10 @@ public static class NodeCommands
             node.Datapath.Flows.Count,
             s.MaskHits,
             node.Datapath.Flows.MaskCount,
-            ports));
+            ports)
+        {
+            OffloadDropped = node.Datapath.Ports.Values.Sum(p => p.Counters.TxOffloadDropped),
+        });
     }
 
     /// <summary>

@@ -100,9 +100,75 @@ public sealed class OffloadOutputTests : IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_plain_super_frame_from_the_slow_path_is_cut_into_1280_byte_ip_packets_for_every_port(bool ipv6)
+    {
+        // A GSO super-frame that missed the megaflows comes back as a packet-out without its vnet header, its TCP
+        // checksum still the partial pseudo-header sum.
+        byte[] frame = TcpFrames.Build(ipv6, TcpFrames.Pattern(20000));
+        int l3 = 14, l4 = l3 + (ipv6 ? 40 : 20), headers = l4 + TcpFrames.TcpHeaderBytes;
+        TcpFrames.MakePartial(frame, l3, l4, ipv6);
+
+        ActionExecutor.Execute(frame, In, DatapathActions.OutputTo(Vnet, Plain), _outputs);
+
+        foreach (ushort port in new[] { Vnet, Plain })
+        {
+            PacketBatch batch = _outputs.BatchFor(port)!;
+            int mss = 1280 - (headers - l3);
+            Assert.Equal((20000 + mss - 1) / mss, batch.Count);
+            int payload = 0;
+            for (int i = 0; i < batch.Count; i++)
+            {
+                byte[] s = batch.Frame(i).ToArray();
+                Assert.Equal(default, batch.Vnet(i));
+                Assert.True(s.Length - l3 <= 1280);
+                Assert.Equal(TcpFrames.TcpChecksum(s, l3, l4, ipv6), System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l4 + 16)));
+                payload += s.Length - headers;
+            }
+
+            Assert.Equal(20000, payload);
+        }
+
+        Assert.Equal(0, _outputs.OffloadDropped);
+    }
+
+    [Fact]
+    public void A_plain_frame_within_the_ethernet_mtu_or_not_tcp_goes_out_as_it_is()
+    {
+        byte[] full = TcpFrames.Build(false, TcpFrames.Pattern(1500 - 20 - TcpFrames.TcpHeaderBytes));
+        byte[] udp = TcpFrames.BuildUdp(false, TcpFrames.Pattern(3000));
+
+        ActionExecutor.Execute(full, In, DatapathActions.OutputTo(Vnet), _outputs);
+        ActionExecutor.Execute(udp, In, DatapathActions.OutputTo(Vnet), _outputs);
+
+        PacketBatch batch = _outputs.BatchFor(Vnet)!;
+        Assert.Equal(2, batch.Count);
+        Assert.Equal(full, batch.Frame(0).ToArray());
+        Assert.Equal(udp, batch.Frame(1).ToArray());
+    }
+
+    [Fact]
+    public void A_udp_segment_frame_goes_whole_to_a_vnet_port_and_as_datagrams_to_a_plain_one()
+    {
+        byte[] frame = TcpFrames.BuildUdp(false, TcpFrames.Pattern(3000));
+        VirtioNetHeader h = TcpFrames.UsoHeader(false, 1472);
+
+        Assert.True(_outputs.Append(Vnet, frame, h));
+        Assert.True(_outputs.Append(Plain, frame, h));
+
+        Assert.Equal(1, _outputs.BatchFor(Vnet)!.Count);
+        Assert.Equal(h, _outputs.BatchFor(Vnet)!.Vnet(0));
+        PacketBatch plain = _outputs.BatchFor(Plain)!;
+        Assert.Equal(3, plain.Count);
+        Assert.Equal([14 + 20 + 8 + 1472, 14 + 20 + 8 + 1472, 14 + 20 + 8 + 56], Enumerable.Range(0, 3).Select(i => plain.Length(i)));
+        Assert.Equal(0, _outputs.OffloadDropped);
+    }
+
+    [Theory]
     [InlineData(VirtioGsoType.Udp)]
     [InlineData(VirtioGsoType.UdpL4)]
-    public void Gso_types_other_than_tcp_are_counted_and_dropped_for_a_plain_port(VirtioGsoType type)
+    public void Ufo_frames_and_gso_types_that_do_not_match_the_frame_are_counted_and_dropped_for_a_plain_port(VirtioGsoType type)
     {
         byte[] frame = TcpFrames.Build(false, TcpFrames.Pattern(5000));
         VirtioNetHeader h = TcpFrames.GsoHeader(false, 1448);
@@ -113,6 +179,7 @@ public sealed class OffloadOutputTests : IDisposable
 
         Assert.Equal(1, _outputs.OffloadDropped);
         Assert.Equal(1, _ports[Plain].Counters.TxDropped);
+        Assert.Equal(1, _ports[Plain].Counters.TxOffloadDropped);
         Assert.Equal(0, _outputs.BatchFor(Plain)!.Count);
     }
 

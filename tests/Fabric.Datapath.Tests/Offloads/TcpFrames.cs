@@ -4,7 +4,7 @@ using Fabric.Datapath.Tests.Ports;
 
 namespace Fabric.Datapath.Tests.Offloads;
 
-/// <summary>Hand-built TCP/IPv4 and TCP/IPv6 frames, checked with a reference checksum independent of the code under test.</summary>
+/// <summary>Hand-built TCP and UDP frames over IPv4 and IPv6, checked with a reference checksum independent of the code under test.</summary>
 internal static class TcpFrames
 {
     public const int TcpHeaderBytes = 32; // 20 + a 12-byte timestamp option block
@@ -74,25 +74,80 @@ internal static class TcpFrames
         return f;
     }
 
+    /// <summary>
+    /// An Ethernet / IP / UDP frame (ports 40001 → 5201) carrying <paramref name="payload"/>, with
+    /// correct lengths and checksums: a UDP_SEGMENT super-frame when the payload exceeds one segment.
+    /// </summary>
+    public static byte[] BuildUdp(bool ipv6, ReadOnlySpan<byte> payload)
+    {
+        byte[] f = Build(ipv6, payload);
+        int l3 = 14;
+        int l4 = l3 + (ipv6 ? 40 : 20);
+        byte[] u = new byte[l4 + 8 + payload.Length];
+        f.AsSpan(0, l4).CopyTo(u);
+        int udpLength = 8 + payload.Length;
+        if (ipv6)
+        {
+            u[l3 + 6] = 17;
+            BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(l3 + 4), (ushort)udpLength);
+        }
+        else
+        {
+            u[l3 + 9] = 17;
+            BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(l3 + 2), (ushort)Math.Min(65535, 20 + udpLength));
+            u[l3 + 10] = 0;
+            u[l3 + 11] = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(l3 + 10), Frames.InternetChecksum(u.AsSpan(l3, 20)));
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(l4), 40001);
+        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(l4 + 2), 5201);
+        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(l4 + 4), (ushort)udpLength);
+        payload.CopyTo(u.AsSpan(l4 + 8));
+        BinaryPrimitives.WriteUInt16BigEndian(u.AsSpan(l4 + 6), L4Checksum(u, l3, l4, ipv6, 17, 6));
+        return u;
+    }
+
+    /// <summary>The vnet header a kernel would give a UDP_SEGMENT (USO) super-frame with <paramref name="size"/>-byte segments.</summary>
+    public static VirtioNetHeader UsoHeader(bool ipv6, int size)
+    {
+        int l4 = 14 + (ipv6 ? 40 : 20);
+        return new VirtioNetHeader
+        {
+            Flags = VirtioNetFlags.NeedsCsum,
+            GsoType = VirtioGsoType.UdpL4,
+            HdrLen = (ushort)(l4 + 8),
+            GsoSize = (ushort)size,
+            CsumStart = (ushort)l4,
+            CsumOffset = 6,
+        };
+    }
+
     /// <summary>The correct TCP checksum of the frame (the field is taken as zero), computed the slow, obvious way.</summary>
-    public static ushort TcpChecksum(byte[] f, int l3, int l4, bool ipv6)
+    public static ushort TcpChecksum(byte[] f, int l3, int l4, bool ipv6) => L4Checksum(f, l3, l4, ipv6, 6, 16);
+
+    /// <summary>
+    /// The correct checksum of the frame's L4 (protocol <paramref name="protocol"/>, checksum field at
+    /// <paramref name="field"/> bytes into the L4 header, taken as zero), computed the slow, obvious way; 0 is given as 0xFFFF.
+    /// </summary>
+    public static ushort L4Checksum(byte[] f, int l3, int l4, bool ipv6, byte protocol, int field)
     {
         int tcpLength = f.Length - l4;
         var pseudo = new List<byte>();
         if (ipv6)
         {
             pseudo.AddRange(f.AsSpan(l3 + 8, 32).ToArray());
-            pseudo.AddRange([(byte)(tcpLength >> 24), (byte)(tcpLength >> 16), (byte)(tcpLength >> 8), (byte)tcpLength, 0, 0, 0, 6]);
+            pseudo.AddRange([(byte)(tcpLength >> 24), (byte)(tcpLength >> 16), (byte)(tcpLength >> 8), (byte)tcpLength, 0, 0, 0, protocol]);
         }
         else
         {
             pseudo.AddRange(f.AsSpan(l3 + 12, 8).ToArray());
-            pseudo.AddRange([0, 6, (byte)(tcpLength >> 8), (byte)tcpLength]);
+            pseudo.AddRange([0, protocol, (byte)(tcpLength >> 8), (byte)tcpLength]);
         }
 
         byte[] segment = f.AsSpan(l4).ToArray();
-        segment[16] = 0;
-        segment[17] = 0;
+        segment[field] = 0;
+        segment[field + 1] = 0;
         pseudo.AddRange(segment);
         ushort c = Frames.InternetChecksum(pseudo.ToArray());
         return c == 0 ? (ushort)0xFFFF : c;

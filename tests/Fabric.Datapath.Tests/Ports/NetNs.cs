@@ -34,10 +34,11 @@ internal sealed class NetNs : IDisposable
     public static string RandomSubnet() => $"10.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 255)}.";
 
     /// <summary>
-    /// Creates a veth pair: host end in the caller's namespace (up), peer end in this namespace (up, offloads off).
+    /// Creates a veth pair: host end in the caller's namespace (up), peer end in this namespace (up), with the kernel's
+    /// offloads (on) unless <paramref name="offloadsOff"/> (<see cref="OffloadsOff"/> on both ends, for tests of that path).
     /// Returns (hostName, peerName), both ≤ 15 characters.
     /// </summary>
-    public (string Host, string Peer) AddVeth()
+    public (string Host, string Peer) AddVeth(bool offloadsOff = false)
     {
         string suffix = RandomHex(6);
         string host = "fvh" + suffix;
@@ -46,8 +47,12 @@ internal sealed class NetNs : IDisposable
         _hostLinks.Add(host);
         Run("ip", "link", "set", host, "up");
         Ip("link", "set", peer, "up");
-        OffloadsOff(host, inNamespace: false);
-        OffloadsOff(peer, inNamespace: true);
+        if (offloadsOff)
+        {
+            OffloadsOff(host, inNamespace: false);
+            OffloadsOff(peer, inNamespace: true);
+        }
+
         return (host, peer);
     }
 

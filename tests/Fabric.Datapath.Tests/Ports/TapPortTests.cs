@@ -33,7 +33,6 @@ public sealed class TapPortTests : IDisposable
             PortProbe.WaitUntil(() => port.CarrierUp, "TAP carrier up in our namespace");
 
             NetNs.Run("ip", "link", "set", name, "netns", _ns.Name);
-            _ns.OffloadsOff(name, inNamespace: true);
             _ns.Ip("addr", "add", _subnet + "1/24", "dev", name);
             _ns.Ip("link", "set", name, "up");
             Assert.False(Directory.Exists("/sys/class/net/" + name));

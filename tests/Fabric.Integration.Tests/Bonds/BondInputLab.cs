@@ -80,12 +80,10 @@ public sealed class BondInputLab : IAsyncDisposable
             Shell.Must("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
             _links.Add(port);
             Shell.Must("ip", "link", "set", port, "up");
-            SwitchLab.Offloads(null, port);
             Shell.Must("ip", "-n", ns, "link", "set", "eth0", "address", host.Mac);
             Shell.Must("ip", "-n", ns, "addr", "add", host.Ip + "/24", "dev", "eth0");
             Shell.Must("ip", "-n", ns, "link", "set", "eth0", "up");
             Shell.Must("ip", "-n", ns, "link", "set", "lo", "up");
-            SwitchLab.Offloads(ns, "eth0");
             Hosts.Add(host);
         }
 
@@ -96,8 +94,6 @@ public sealed class BondInputLab : IAsyncDisposable
             _links.Add(member);
             Shell.Must("ip", "link", "set", member, "up");
             Shell.Must("ip", "link", "set", peer, "up");
-            SwitchLab.Offloads(null, member);
-            SwitchLab.Offloads(null, peer);
             _peers.Add(AfPacketPort.Open(peer));
         }
 

@@ -207,14 +207,12 @@ public sealed partial class ClusterLab : IAsyncDisposable
         var port = $"v{tenant}{n}";
         Shell.Must("ip", "-n", hv, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", vm);
         Shell.Must("ip", "-n", hv, "link", "set", port, "up");
-        SwitchLab.Offloads(hv, port);
         var mac = $"02:{Convert.ToInt32(Id[..2], 16):x2}:{Convert.ToInt32(Id[2..4], 16):x2}:{tenant switch { 'a' => 0x0a, 'b' => 0x0b, _ => 0x0c }:x2}:00:{n:x2}";
         var host = new LabHost(vm, port, ip, mac, false, null);
         Shell.Must("ip", "-n", vm, "link", "set", "eth0", "address", mac);
         Shell.Must("ip", "-n", vm, "addr", "add", ip + "/24", "dev", "eth0");
         // VXLAN adds 50 bytes; a 1450-byte VM MTU keeps every tunnelled frame inside the 1500-byte underlay.
         Shell.Must("ip", "-n", vm, "link", "set", "eth0", "mtu", "1450", "up");
-        SwitchLab.Offloads(vm, "eth0");
         return host;
     }
 

@@ -215,7 +215,8 @@ public sealed class TableRendererTests
                 new DpShowPort(2, "vA", "system"),
                 new DpShowPort(1, "tap7", "tap", new Dictionary<string, string>()),
             ],
-            CacheHit: 100);
+            CacheHit: 100,
+            OffloadDropped: 3);
 
         Assert.Equal(
             "netdev@fabric:\n" +
@@ -223,6 +224,7 @@ public sealed class TableRendererTests
             "  flows: 2\n" +
             "  masks: hit:180 total:2 hit/pkt:1.25\n" +
             "  cache: hit:100 hit-rate:69.44%\n" +
+            "  offloads: dropped:3\n" +
             "  port 0: l2bbr (internal)\n" +
             "  port 1: tap7 (tap)\n" +
             "  port 2: vA\n" +
@@ -231,7 +233,7 @@ public sealed class TableRendererTests
     }
 
     [Fact]
-    public void FormatDpShow_with_no_traffic_prints_zero_rates_and_no_cache_line()
+    public void FormatDpShow_with_no_traffic_prints_zero_rates_and_no_cache_or_offloads_line()
     {
         var model = new DpShowModel("netdev@fabric", 0, 0, 0, 0, 0, 0, []);
 

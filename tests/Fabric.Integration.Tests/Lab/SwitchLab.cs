@@ -22,7 +22,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
     private readonly List<string> _links = new();
     private readonly string _dir;
     private ControlServer? _server;
-    private bool _offloadsOn;
+    private bool _offloadsOff;
 
     private SwitchLab(string id)
     {
@@ -73,12 +73,12 @@ public sealed partial class SwitchLab : IAsyncDisposable
     /// <param name="shards">Flow-table shards per bridge.</param>
     /// <param name="asProcess">Run the node as a real <c>fabric run</c> process (restart tests) instead of in-process.</param>
     /// <param name="keeper">With <paramref name="asProcess"/>: <c>fabric run --keeper</c>, so <see cref="Process"/> is the keeper and the node its child.</param>
-    /// <param name="offloadsOn">Leave every veth and TAP with the kernel's checksum and segmentation offloads (else they are turned off, <see cref="Offloads"/>).</param>
+    /// <param name="offloadsOff">Turn the checksum and segmentation offloads off on every veth and TAP (<see cref="OffloadsOff"/>), for the tests of that path; by default they stay as the kernel sets them (on).</param>
     /// <param name="portOptions">Per host index: HOCON fields added to its port entry (e.g. <c>vnet-headers = off</c>).</param>
-    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2, bool asProcess = false, bool keeper = false, bool offloadsOn = false, IReadOnlyDictionary<int, string>? portOptions = null)
+    public static async Task<SwitchLab> StartAsync(IReadOnlyList<(bool Tap, int? Tag)> hosts, string extraConfig = "", int shards = 2, bool asProcess = false, bool keeper = false, bool offloadsOff = false, IReadOnlyDictionary<int, string>? portOptions = null)
     {
         var id = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..6];
-        var lab = new SwitchLab(id) { _offloadsOn = offloadsOn };
+        var lab = new SwitchLab(id) { _offloadsOff = offloadsOff };
         try
         {
             lab.Subnet = $"10.{Random.Shared.Next(100, 200)}.{Random.Shared.Next(1, 250)}";
@@ -99,7 +99,7 @@ public sealed partial class SwitchLab : IAsyncDisposable
                     Shell.Must("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
                     lab._links.Add(port);
                     Shell.Must("ip", "link", "set", port, "up");
-                    lab.OffloadsOffUnlessKept(null, port);
+                    lab.OffloadsOffIfAsked(null, port);
                     lab.ConfigureEth0(host);
                 }
             }
@@ -177,19 +177,23 @@ public sealed partial class SwitchLab : IAsyncDisposable
         Shell.Must("ip", "-n", h.Namespace, "link", "set", "eth0", "address", h.Mac);
         Shell.Must("ip", "-n", h.Namespace, "addr", "add", h.Ip + "/24", "dev", "eth0");
         Shell.Must("ip", "-n", h.Namespace, "link", "set", "eth0", "up");
-        OffloadsOffUnlessKept(h.Namespace, "eth0");
+        OffloadsOffIfAsked(h.Namespace, "eth0");
     }
 
-    private void OffloadsOffUnlessKept(string? ns, string dev)
+    private void OffloadsOffIfAsked(string? ns, string dev)
     {
-        if (!_offloadsOn)
+        if (_offloadsOff)
         {
-            Offloads(ns, dev);
+            OffloadsOff(ns, dev);
         }
     }
 
-    /// <summary>Turns checksum/segmentation offloads off (AF_PACKET ports expect complete frames).</summary>
-    public static void Offloads(string? ns, string dev)
+    /// <summary>
+    /// Turns checksum and segmentation offloads off on <paramref name="dev"/> (in namespace <paramref name="ns"/>, null
+    /// for this one), for tests of the offloads-off path and for links to a switch that reads only complete frames (OVS's
+    /// userspace datapath); does nothing without ethtool.
+    /// </summary>
+    public static void OffloadsOff(string? ns, string dev)
     {
         if (!Shell.Has("ethtool"))
         {

@@ -51,13 +51,12 @@ public sealed class TsoAcrossFabricTests(ITestOutputHelper output)
         Assert.True(Shell.Has("python3"), "python3 is not installed");
         await using var lab = await SwitchLab.StartAsync(
             [(false, null), (true, null), (false, null)],
-            offloadsOn: true,
             portOptions: new Dictionary<int, string> { [2] = "vnet-headers = off" });
         var (sender, tapHost, plainHost) = (lab.Hosts[0], lab.Hosts[1], lab.Hosts[2]);
 
-        // A port without vnet headers cannot take its own host's offloaded frames: that host turns them off, as README says.
-        SwitchLab.Offloads(null, plainHost.PortName);
-        SwitchLab.Offloads(plainHost.Namespace, "eth0");
+        // A port with vnet headers off cannot take its own host's offloaded frames: that host turns them off, as README says.
+        SwitchLab.OffloadsOff(null, plainHost.PortName);
+        SwitchLab.OffloadsOff(plainHost.Namespace, "eth0");
         Assert.Contains("tcp-segmentation-offload: on", Shell.InNs(sender.Namespace, "ethtool", "-k", "eth0").Stdout);
 
         IDatapathPort senderPort = PortNamed(lab, sender.PortName);

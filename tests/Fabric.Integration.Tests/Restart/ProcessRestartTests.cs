@@ -102,7 +102,6 @@ public sealed partial class ProcessRestartTests(ITestOutputHelper output)
         {
             Shell.Must("ip", "link", "set", near, "up");
             Shell.Must("ip", "link", "set", far, "up");
-            SwitchLab.Offloads(null, near);
             File.AppendAllText(lab.ConfigPath, $"fabric.bridges = [ {{ name = br0, ports = [ {string.Join(", ", lab.Hosts.Select(h => $"{{ name = {h.PortName} }}"))}, {{ name = {near} }} ] }} ]\n");
             Assert.Equal(0, (await lab.Ctl("exit")).Status);
             Assert.True(await lab.Process!.WaitForExitAsync(TimeSpan.FromSeconds(30)));

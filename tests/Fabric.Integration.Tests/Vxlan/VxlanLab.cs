@@ -163,8 +163,6 @@ public sealed class VxlanLab : IAsyncDisposable
         Shell.Must("ip", "link", "set", UnderlayLink, "up");
         Shell.Must("ip", "-n", KernelNs, "addr", "add", UnderlayKernel + "/24", "dev", "eth0");
         Shell.Must("ip", "-n", KernelNs, "link", "set", "eth0", "up");
-        SwitchLab.Offloads(null, UnderlayLink);
-        SwitchLab.Offloads(KernelNs, "eth0");
 
         // The kernel VTEP: VNI 100 here; VNI 200 on the same underlay socket, its device moved to its own namespace.
         Shell.Must("ip", "-n", KernelNs, "link", "add", "vx100", "type", "vxlan", "id", "100", "remote", UnderlayFabric, "local", UnderlayKernel, "dstport", "4789");
@@ -181,7 +179,6 @@ public sealed class VxlanLab : IAsyncDisposable
             Shell.Must("ip", "link", "add", vmPort, "type", "veth", "peer", "name", "eth0", "netns", vmNs);
             _links.Add(vmPort);
             Shell.Must("ip", "link", "set", vmPort, "up");
-            SwitchLab.Offloads(null, vmPort);
             ConfigureVm();
         }
     }
@@ -191,6 +188,5 @@ public sealed class VxlanLab : IAsyncDisposable
         Shell.Must("ip", "-n", Vm.Namespace, "link", "set", "eth0", "address", Vm.Mac);
         Shell.Must("ip", "-n", Vm.Namespace, "addr", "add", Vm.Ip + "/24", "dev", "eth0");
         Shell.Must("ip", "-n", Vm.Namespace, "link", "set", "eth0", "up");
-        SwitchLab.Offloads(Vm.Namespace, "eth0");
     }
 }

@@ -6,7 +6,7 @@ using Fabric.Datapath.Tests.Ports;
 
 namespace Fabric.Datapath.Tests.Offloads;
 
-public sealed class TcpSegmentPlanTests
+public sealed class GsoSegmentPlanTests
 {
     [Theory]
     [InlineData(false, 0)]
@@ -43,7 +43,8 @@ public sealed class TcpSegmentPlanTests
     }
 
     [Theory]
-    [InlineData("udp gso type")]
+    [InlineData("ufo gso type")]
+    [InlineData("uso type, tcp frame")]
     [InlineData("gso_size 0")]
     [InlineData("ipv6 frame, tcpv4 type")]
     [InlineData("not tcp")]
@@ -56,7 +57,8 @@ public sealed class TcpSegmentPlanTests
         VirtioNetHeader h = TcpFrames.GsoHeader(false, 1448);
         switch (what)
         {
-            case "udp gso type": h.GsoType = VirtioGsoType.Udp; break;
+            case "ufo gso type": h.GsoType = VirtioGsoType.Udp; break;
+            case "uso type, tcp frame": h.GsoType = VirtioGsoType.UdpL4; break;
             case "gso_size 0": h.GsoSize = 0; break;
             case "ipv6 frame, tcpv4 type": frame = TcpFrames.Build(true, TcpFrames.Pattern(3000)); break;
             case "not tcp": frame[14 + 9] = 17; break;
@@ -65,7 +67,7 @@ public sealed class TcpSegmentPlanTests
             case "tcp header length 4": frame[34 + 12] = 0x10; break;
         }
 
-        Assert.False(TcpSegmentPlan.TryCreate(frame, h, out _));
+        Assert.False(GsoSegmentPlan.TryCreate(frame, h, out _));
     }
 
     [Fact]
@@ -87,11 +89,56 @@ public sealed class TcpSegmentPlanTests
             .QuickCheckThrowOnFailure();
     }
 
+    [Theory]
+    [InlineData(false, 4000, 1472)]
+    [InlineData(true, 4000, 1452)]
+    [InlineData(false, 1000, 1472)]
+    [InlineData(true, 0, 1452)]
+    public void A_udp_segment_super_frame_becomes_datagrams_with_their_own_lengths_ids_and_checksums(bool ipv6, int bytes, int size)
+    {
+        byte[] frame = TcpFrames.BuildUdp(ipv6, TcpFrames.Pattern(bytes));
+        int l3 = 14, l4 = l3 + (ipv6 ? 40 : 20), headers = l4 + 8;
+
+        var segments = Segment(frame, TcpFrames.UsoHeader(ipv6, size));
+
+        Assert.Equal(Math.Max(1, (bytes + size - 1) / size), segments.Count);
+        ushort id0 = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(l3 + 4));
+        var payload = new List<byte>();
+        for (int i = 0; i < segments.Count; i++)
+        {
+            byte[] s = segments[i];
+            Assert.Equal(Math.Min(size, bytes - (i * size)), s.Length - headers);
+            Assert.Equal(s.Length - l4, BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l4 + 4)));
+            Assert.Equal(frame.AsSpan(l4, 4).ToArray(), s.AsSpan(l4, 4).ToArray());
+            CheckIpHeader(s, l3, l4, ipv6, (ushort)(id0 + i));
+
+            Assert.Equal(TcpFrames.L4Checksum(s, l3, l4, ipv6, 17, 6), BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l4 + 6)));
+            payload.AddRange(s.AsSpan(headers).ToArray());
+        }
+
+        Assert.Equal(frame.AsSpan(headers).ToArray(), payload.ToArray());
+    }
+
+    /// <summary>Segment <paramref name="s"/>'s IP length fields (and, over IPv4, its identification and header checksum).</summary>
+    private static void CheckIpHeader(byte[] s, int l3, int l4, bool ipv6, ushort id)
+    {
+        if (ipv6)
+        {
+            Assert.Equal(s.Length - l4, BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l3 + 4)));
+        }
+        else
+        {
+            Assert.Equal(s.Length - l3, BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l3 + 2)));
+            Assert.Equal(id, BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l3 + 4)));
+            Assert.Equal(0, Frames.InternetChecksum(s.AsSpan(l3, 20)));
+        }
+    }
+
     private static int HeaderBytes(bool ipv6, int tags) => 14 + (4 * tags) + (ipv6 ? 40 : 20) + TcpFrames.TcpHeaderBytes;
 
     private static List<byte[]> Segment(byte[] frame, VirtioNetHeader h)
     {
-        Assert.True(TcpSegmentPlan.TryCreate(frame, h, out TcpSegmentPlan plan));
+        Assert.True(GsoSegmentPlan.TryCreate(frame, h, out GsoSegmentPlan plan));
         var list = new List<byte[]>();
         byte[] slot = new byte[plan.MaxSegmentLength];
         for (int i = 0; i < plan.Count; i++)
@@ -119,16 +166,7 @@ public sealed class TcpSegmentPlanTests
             bool last = i == segments.Count - 1;
             Assert.True(s.Length - headers <= mss);
             Assert.Equal(original.AsSpan(0, l3).ToArray(), s.AsSpan(0, l3).ToArray());
-            if (ipv6)
-            {
-                Assert.Equal(s.Length - l4, BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l3 + 4)));
-            }
-            else
-            {
-                Assert.Equal(s.Length - l3, BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l3 + 2)));
-                Assert.Equal((ushort)(id0 + i), BinaryPrimitives.ReadUInt16BigEndian(s.AsSpan(l3 + 4)));
-                Assert.Equal(0, Frames.InternetChecksum(s.AsSpan(l3, 20)));
-            }
+            CheckIpHeader(s, l3, l4, ipv6, (ushort)(id0 + i));
 
             Assert.Equal(unchecked(seq0 + (uint)(i * mss)), BinaryPrimitives.ReadUInt32BigEndian(s.AsSpan(l4 + 4)));
             byte flags = s[l4 + 13];
