@@ -51,8 +51,6 @@ for i in 1 2; do
   ip -n "$ns" link set eth0 address "02:0b:00:00:00:0$i"
   ip -n "$ns" addr add "10.98.0.$i/24" dev eth0
   ip -n "$ns" link set eth0 up; ip link set "$v" up
-  ethtool -K "$v" tx off tso off gso off gro off >/dev/null 2>&1 || true
-  ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
 done
 ip -n "$ns1" neigh replace 10.98.0.2 lladdr 02:0b:00:00:00:02 dev eth0 nud permanent
 ip -n "$ns2" neigh replace 10.98.0.1 lladdr 02:0b:00:00:00:01 dev eth0 nud permanent
