@@ -172,13 +172,7 @@ public class ClassifierBenchmarks
         var masks = new FlowMask[count];
         for (int i = 0; i < count; i++)
         {
-            var wc = default(FlowWildcards);
-            wc.UnwildcardInPort();
-            wc.UnwildcardDlSrc();
-            wc.UnwildcardDlDst();
-            wc.UnwildcardDlType();
-            wc.UnwildcardVlanTci();
-            wc.UnwildcardNwFrag();
+            FlowWildcards wc = FlowWildcards.From(FastPathBenchmarks.L2Mask());
             if (i == 0)
             {
                 masks[i] = wc.ToMask();
