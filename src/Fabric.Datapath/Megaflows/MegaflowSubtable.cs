@@ -26,6 +26,12 @@ internal sealed class MegaflowSubtable
     private readonly ulong[] _maskWords;
     private readonly int[] _wordIndex;
     private MegaflowSlot[] _slots = new MegaflowSlot[16];
+
+    // Early reject (a one-hash Bloom filter): bit (hash mod its size) is set for every flow added since the last
+    // rebuild. 8 bits per slot, 1/16 of the slot array, so that the filters of 100,000 megaflows stay in L2 while the
+    // slots do not; a subtable that lacks the packet's flow, as most do with many masks, is then rejected by one
+    // L2 read in 16 to 32 (3 to 6 % false positives). Removed flows keep their bit until the next rebuild.
+    private ulong[] _filter = new ulong[2];
     private int _used;
 
     public MegaflowSubtable(in FlowMask mask, int index)
@@ -90,6 +96,12 @@ internal sealed class MegaflowSubtable
     public Megaflow? Lookup(in FlowKey key)
     {
         int hash = HashOf(key);
+        ulong[] filter = Volatile.Read(ref _filter);
+        if ((filter[(hash >>> 6) & (filter.Length - 1)] & (1UL << hash)) == 0)
+        {
+            return null;
+        }
+
         MegaflowSlot[] slots = Volatile.Read(ref _slots);
         int m = slots.Length - 1;
         int i = hash & m;
@@ -150,6 +162,8 @@ internal sealed class MegaflowSubtable
             i = (i + 1) & m;
         }
 
+        // The filter bit before the flow: a reader that can see the flow passes the filter.
+        SetFilterBit(_filter, hash);
         slots[i].Hash = hash;
         Volatile.Write(ref slots[i].Flow, flow);
         Count++;
@@ -225,9 +239,13 @@ internal sealed class MegaflowSubtable
         return true;
     }
 
+    private static void SetFilterBit(ulong[] filter, int hash) =>
+        filter[(hash >>> 6) & (filter.Length - 1)] |= 1UL << hash;
+
     private void Rebuild(int size)
     {
         var slots = new MegaflowSlot[size];
+        var filter = new ulong[size / 8];
         int m = size - 1;
         foreach (MegaflowSlot s in _slots)
         {
@@ -243,9 +261,12 @@ internal sealed class MegaflowSubtable
             }
 
             slots[i] = s;
+            SetFilterBit(filter, s.Hash);
         }
 
+        // The new filter holds every live flow, and so does the old one: a reader may pair either with either array.
         _used = Count;
+        Volatile.Write(ref _filter, filter);
         Volatile.Write(ref _slots, slots);
     }
 }
