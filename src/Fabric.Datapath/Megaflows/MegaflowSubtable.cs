@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Fabric.Datapath.Flows;
 
 namespace Fabric.Datapath.Megaflows;
@@ -22,9 +21,10 @@ internal sealed class MegaflowSubtable
     private static readonly Megaflow Tombstone =
         new(-1, default, default, Actions.DatapathActions.Drop, null, 0);
 
-    // The nonzero words of the mask, and which key word each one masks.
-    private readonly ulong[] _maskWords;
-    private readonly int[] _wordIndex;
+    // The nonzero words of the mask, and which key word each one masks (4 bits each, first in the low bits).
+    private readonly int _wordCount;
+    private readonly ulong _wordIndexes;
+    private MaskWords _maskWords;
     private MegaflowSlot[] _slots = new MegaflowSlot[16];
 
     // Early reject (a one-hash Bloom filter): bit (hash mod its size) is set for every flow added since the last
@@ -38,21 +38,13 @@ internal sealed class MegaflowSubtable
     {
         Mask = mask;
         Index = index;
-        int n = 0;
-        for (int i = 0; i < FlowKey.WordCount; i++)
-        {
-            n += mask.Word(i) != 0 ? 1 : 0;
-        }
-
-        _maskWords = new ulong[n];
-        _wordIndex = new int[n];
-        n = 0;
         for (int i = 0; i < FlowKey.WordCount; i++)
         {
             if (mask.Word(i) != 0)
             {
-                _maskWords[n] = mask.Word(i);
-                _wordIndex[n++] = i;
+                _maskWords[_wordCount] = mask.Word(i);
+                _wordIndexes |= (ulong)i << (4 * _wordCount);
+                _wordCount++;
             }
         }
     }
@@ -80,12 +72,12 @@ internal sealed class MegaflowSubtable
     public int HashOf(in FlowKey key)
     {
         ref ulong words = ref FlowKey.FirstWord(key);
-        ref ulong mask = ref MemoryMarshal.GetArrayDataReference(_maskWords);
-        ref int index = ref MemoryMarshal.GetArrayDataReference(_wordIndex);
+        ref ulong mask = ref Unsafe.As<MaskWords, ulong>(ref _maskWords);
+        ulong index = _wordIndexes;
         uint h = FlowHash.Basis;
-        for (int j = 0; j < _maskWords.Length; j++)
+        for (int j = 0; j < _wordCount; j++, index >>= 4)
         {
-            h = FlowHash.Add(h, Unsafe.Add(ref words, Unsafe.Add(ref index, j)) & Unsafe.Add(ref mask, j));
+            h = FlowHash.Add(h, Unsafe.Add(ref words, (int)(index & 15)) & Unsafe.Add(ref mask, j));
         }
 
         return FlowHash.Finish(h);
@@ -225,11 +217,11 @@ internal sealed class MegaflowSubtable
         FlowKey stored = flow.Key;
         ref ulong words = ref FlowKey.FirstWord(key);
         ref ulong storedWords = ref FlowKey.FirstWord(stored);
-        ref ulong mask = ref MemoryMarshal.GetArrayDataReference(_maskWords);
-        ref int index = ref MemoryMarshal.GetArrayDataReference(_wordIndex);
-        for (int j = 0; j < _maskWords.Length; j++)
+        ref ulong mask = ref Unsafe.As<MaskWords, ulong>(ref _maskWords);
+        ulong index = _wordIndexes;
+        for (int j = 0; j < _wordCount; j++, index >>= 4)
         {
-            int w = Unsafe.Add(ref index, j);
+            int w = (int)(index & 15);
             if ((Unsafe.Add(ref words, w) & Unsafe.Add(ref mask, j)) != Unsafe.Add(ref storedWords, w))
             {
                 return false;
