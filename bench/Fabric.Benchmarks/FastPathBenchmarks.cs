@@ -166,7 +166,8 @@ public class FastPathBenchmarks
         return key;
     }
 
-    private static FlowMask L2Mask()
+    /// <summary>The mask of a NORMAL megaflow: in_port, dl_src, dl_dst, dl_type, vlan_tci, nw_frag.</summary>
+    internal static FlowMask L2Mask()
     {
         var wc = default(FlowWildcards);
         wc.UnwildcardInPort();

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Fabric.Datapath.Flows;
 
@@ -18,6 +19,7 @@ namespace Fabric.Datapath.Flows;
 /// in nw_proto and spa/tpa in nw_src/nw_dst; for ICMP/ICMPv6 the type is in tp_src and the code in tp_dst, as in OVS.
 /// TCP flags are not part of the key.
 /// </remarks>
+[StructLayout(LayoutKind.Sequential)]
 public readonly struct FlowKey : IEquatable<FlowKey>
 {
     /// <summary>Number of 64-bit words in a key.</summary>
@@ -148,6 +150,13 @@ public readonly struct FlowKey : IEquatable<FlowKey>
         9 => _w9,
         _ => throw new ArgumentOutOfRangeException(nameof(i), i, "a flow key has words 0..9"),
     };
+
+    /// <summary>
+    /// Word 0 of <paramref name="key"/> by reference; words 1..9 follow it in memory (the struct is sequential), so
+    /// <c>Unsafe.Add(ref first, i)</c> is word i without a switch. For the classifier's per-mask hash.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ref ulong FirstWord(in FlowKey key) => ref Unsafe.AsRef(in key._w0);
 
     /// <summary>The same key with in_port replaced by <paramref name="port"/> (hash recomputed).</summary>
     public FlowKey WithInPort(ushort port) =>

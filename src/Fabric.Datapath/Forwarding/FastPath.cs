@@ -20,6 +20,7 @@ internal sealed class FastPath
     private readonly UpcallQueue _upcalls;
     private readonly ExactMatchCache _emc;
     private readonly OutputBatches _outputs;
+    private readonly MegaflowLookupContext _lookup;
 
     public FastPath(MegaflowTable flows, DatapathStats stats, UpcallQueue upcalls, ExactMatchCache emc, OutputBatches outputs)
     {
@@ -28,6 +29,7 @@ internal sealed class FastPath
         _upcalls = upcalls;
         _emc = emc;
         _outputs = outputs;
+        _lookup = flows.CreateLookupContext();
     }
 
     /// <summary>
@@ -98,7 +100,7 @@ internal sealed class FastPath
 
             if (flow is null)
             {
-                flow = _flows.Lookup(key, out int probed);
+                flow = _flows.Lookup(key, _lookup, out int probed);
                 if (flow is not null)
                 {
                     maskHits += probed;

@@ -11,7 +11,8 @@ namespace Fabric.Datapath.Megaflows;
 /// </summary>
 /// <remarks>
 /// Threading: one writer at a time (the datapath actor; writer methods serialise on an internal lock, never
-/// taken by readers) and any number of lock-free readers (<see cref="Lookup(in FlowKey)"/> from poll threads).
+/// taken by readers) and any number of lock-free readers (<see cref="Lookup(in FlowKey, MegaflowLookupContext, out int)"/>
+/// from poll threads, each with its own <see cref="MegaflowLookupContext"/> where it counts its hits per subtable).
 /// Readers see every change after it is published; a reader racing a removal may still return the removed
 /// flow once (as with OVS's RCU), and can check <see cref="Megaflow.IsLive"/>.
 /// </remarks>
@@ -21,6 +22,10 @@ public sealed class MegaflowTable
     private readonly Dictionary<FlowMask, MegaflowSubtable> _byMask = new();
     private readonly Dictionary<int, HashSet<Megaflow>> _bySlice = new();
     private readonly TimeProvider _timeProvider;
+    private readonly List<WeakReference<MegaflowLookupContext>> _contexts = new();
+    private readonly Stack<int> _freeIndices = new();
+    private readonly MegaflowLookupContext _sharedContext;
+    private int _nextIndex;
     private MegaflowSubtable[] _subtables = [];
     private int _count;
     private int _flowLimit;
@@ -36,6 +41,7 @@ public sealed class MegaflowTable
         ArgumentOutOfRangeException.ThrowIfLessThan(flowLimit, 1);
         _flowLimit = flowLimit;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _sharedContext = CreateLookupContext();
     }
 
     /// <summary>Number of installed megaflows.</summary>
@@ -59,22 +65,38 @@ public sealed class MegaflowTable
     /// <summary>Bumps on every change of the flows (install, modify, remove, clear; not re-ranking), for observers of the table.</summary>
     public long Generation => Volatile.Read(ref _generation);
 
-    /// <summary>Finds the megaflow matching <paramref name="key"/> (an unmasked packet key), or null. Lock-free, no allocation.</summary>
+    /// <summary>
+    /// Finds the megaflow matching <paramref name="key"/> (an unmasked packet key), or null. Lock-free, no allocation.
+    /// Hits are counted in a context the table shares with every caller of this overload: for one thread (tests,
+    /// tools); a poll thread uses <see cref="Lookup(in FlowKey, MegaflowLookupContext, out int)"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Megaflow? Lookup(in FlowKey key) => Lookup(key, out _);
+    public Megaflow? Lookup(in FlowKey key) => Lookup(key, _sharedContext, out _);
 
     /// <summary>
-    /// Finds the megaflow matching <paramref name="key"/>, and reports how many subtables were probed
-    /// (OVS "masks hit/pkt"). Lock-free, no allocation.
+    /// As <see cref="Lookup(in FlowKey)"/>, and reports how many subtables were probed (OVS "masks hit/pkt").
+    /// Hits are counted in the shared context (one thread at a time).
     /// </summary>
-    public Megaflow? Lookup(in FlowKey key, out int subtablesProbed)
+    public Megaflow? Lookup(in FlowKey key, out int subtablesProbed) => Lookup(key, _sharedContext, out subtablesProbed);
+
+    /// <summary>
+    /// Finds the megaflow matching <paramref name="key"/> (an unmasked packet key), or null, and reports how many
+    /// subtables were probed (OVS "masks hit/pkt"); the hit is counted in <paramref name="context"/>, which only
+    /// the calling thread writes. Lock-free, no allocation.
+    /// </summary>
+    /// <param name="key">The packet's key.</param>
+    /// <param name="context">The caller's own context, from <see cref="CreateLookupContext"/> of this table.</param>
+    /// <param name="subtablesProbed">Subtables searched, the matching one included.</param>
+    public Megaflow? Lookup(in FlowKey key, MegaflowLookupContext context, out int subtablesProbed)
     {
         MegaflowSubtable[] subtables = Volatile.Read(ref _subtables);
         for (int i = 0; i < subtables.Length; i++)
         {
-            Megaflow? f = subtables[i].Lookup(key);
+            MegaflowSubtable sub = subtables[i];
+            Megaflow? f = sub.Lookup(key);
             if (f is not null)
             {
+                context.CountHit(sub.Index);
                 subtablesProbed = i + 1;
                 return f;
             }
@@ -82,6 +104,20 @@ public sealed class MegaflowTable
 
         subtablesProbed = subtables.Length;
         return null;
+    }
+
+    /// <summary>
+    /// A new lookup context for one reader thread (a poll thread creates one at start). The table keeps a weak
+    /// reference to it, to sum its hits when re-ranking.
+    /// </summary>
+    public MegaflowLookupContext CreateLookupContext()
+    {
+        lock (_writeLock)
+        {
+            var context = new MegaflowLookupContext(_nextIndex);
+            _contexts.Add(new WeakReference<MegaflowLookupContext>(context));
+            return context;
+        }
     }
 
     /// <summary>
@@ -206,6 +242,11 @@ public sealed class MegaflowTable
                 f.MarkRemoved();
             }
 
+            foreach (MegaflowSubtable s in _subtables)
+            {
+                _freeIndices.Push(s.Index);
+            }
+
             _byMask.Clear();
             _bySlice.Clear();
             Volatile.Write(ref _subtables, []);
@@ -279,7 +320,7 @@ public sealed class MegaflowTable
             var result = new List<(FlowMask, long, int)>(subs.Length);
             foreach (MegaflowSubtable s in subs)
             {
-                result.Add((s.Mask, s.Hits, s.Count));
+                result.Add((s.Mask, Math.Max(0, HitsOf(s.Index) - s.HitsAtRerank), s.Count));
             }
 
             return result;
@@ -287,9 +328,10 @@ public sealed class MegaflowTable
     }
 
     /// <summary>
-    /// Re-orders the subtables by hits since the last call, most hit first, and resets the counters (OVS
-    /// dpcls_sort_subtable_vector, every DPCLS_OPTIMIZATION_INTERVAL = 1 s). Returns false without waiting
-    /// when a writer holds the table.
+    /// Re-orders the subtables by hits since the last call, summed over every lookup context, most hit first, and
+    /// starts a new interval (OVS dpcls_sort_subtable_vector, every DPCLS_OPTIMIZATION_INTERVAL = 1 s). Returns false
+    /// without waiting when a writer holds the table. Writes no reader's counter: each subtable remembers the sum it
+    /// saw.
     /// </summary>
     public bool Rerank()
     {
@@ -300,15 +342,19 @@ public sealed class MegaflowTable
 
         try
         {
+            _contexts.RemoveAll(w => !w.TryGetTarget(out _));
             MegaflowSubtable[] current = _subtables;
+            var hits = new long[current.Length];
+            for (int i = 0; i < current.Length; i++)
+            {
+                long total = HitsOf(current[i].Index);
+                hits[i] = -Math.Max(0, total - current[i].HitsAtRerank);
+                current[i].HitsAtRerank = total;
+            }
+
             if (current.Length > 1)
             {
-                var next = (MegaflowSubtable[])current.Clone();
-                var hits = new long[next.Length];
-                for (int i = 0; i < next.Length; i++)
-                {
-                    hits[i] = -next[i].Hits;
-                }
+                MegaflowSubtable[] next = current;
 
                 // Stable order for ties keeps re-ranking deterministic.
                 var order = new int[next.Length];
@@ -325,11 +371,6 @@ public sealed class MegaflowTable
                 }
 
                 Volatile.Write(ref _subtables, sorted);
-            }
-
-            foreach (MegaflowSubtable s in current)
-            {
-                s.ResetHits();
             }
 
             return true;
@@ -357,6 +398,7 @@ public sealed class MegaflowTable
         if (sub.Count == 0)
         {
             _byMask.Remove(flow.Mask);
+            _freeIndices.Push(sub.Index);
             MegaflowSubtable[] old = _subtables;
             var next = new MegaflowSubtable[old.Length - 1];
             int j = 0;
@@ -381,7 +423,8 @@ public sealed class MegaflowTable
         var flow = new Megaflow(++_nextId, masked, mask, actions, owner, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
         if (sub is null)
         {
-            sub = new MegaflowSubtable(mask);
+            int index = _freeIndices.Count > 0 ? _freeIndices.Pop() : _nextIndex++;
+            sub = new MegaflowSubtable(mask, index) { HitsAtRerank = HitsOf(index) };
             sub.Add(flow);
             _byMask.Add(mask, sub);
 
@@ -401,6 +444,21 @@ public sealed class MegaflowTable
         Volatile.Write(ref _count, _count + 1);
         Interlocked.Increment(ref _generation);
         return flow;
+    }
+
+    // Writer or reranker (under the lock): the hits every live context counted in subtable index.
+    private long HitsOf(int index)
+    {
+        long sum = 0;
+        foreach (WeakReference<MegaflowLookupContext> w in _contexts)
+        {
+            if (w.TryGetTarget(out MegaflowLookupContext? c))
+            {
+                sum += c.HitsOf(index);
+            }
+        }
+
+        return sum;
     }
 
     private static int SliceKey(in FlowKey maskedKey) => (maskedKey.InPort * FlowSlice.Count) + FlowSlice.Of(maskedKey);
