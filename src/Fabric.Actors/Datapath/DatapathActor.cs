@@ -23,8 +23,9 @@ namespace Fabric.Actors.Datapath;
 /// <remarks>
 /// <para>The live table leads and the journal follows: a change is applied at once and collected into a
 /// <see cref="FlowBatch"/>; the batch is journaled with <c>PersistAsync</c> when the actor has handled every message
-/// that was already waiting (it sends itself a flush message), so a burst of installs becomes a few events, and a
-/// journal write never delays forwarding. After SIGKILL at most the batches not yet written are lost, which costs
+/// that was already waiting (it sends itself a flush message) and no earlier batch is still being written (group
+/// commit: while the journal writes one event, the next collects every change made meanwhile), so a burst of
+/// installs becomes a few events, and a journal write never delays forwarding or a packet-out. After SIGKILL at most the batches not yet written are lost, which costs
 /// only upcalls.</para>
 /// <para>Recovery: the first incarnation in a process replays snapshot + events into the (empty) live table before
 /// any port is polled. A later incarnation — after a journal failure stopped the previous one and the backoff
@@ -49,6 +50,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
     private long _batchStarted;
     private bool _flushQueued;
     private long _pendingChanges;
+    private int _writesInFlight;
     private long _changesSinceSnapshot;
     private long _snapshotSequenceNr;
     private DateTime? _lastSnapshotAt;
@@ -81,6 +83,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecoveryCompleted());
 
         Command<InstallFlow>(Install);
+        Command<InstallFlows>(InstallBatch);
         Command<ExecutePacket>(m => Execute(m.InPort, m.Packet, m.Actions));
         Command<ModifyFlow>(Modify);
         Command<DeleteFlows>(m => Reply(DeleteMatches(m.Flows)));
@@ -95,7 +98,10 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         Command<FlushJournal>(_ =>
         {
             _flushQueued = false;
-            Flush();
+            if (_writesInFlight == 0)
+            {
+                Flush();
+            }
         });
         Command<SnapshotTick>(_ =>
         {
@@ -166,6 +172,19 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         _live.WriteFailures++;
         _log.Warning("datapath: journal write {0} failed ({1}); the live table stays, a new incarnation will catch the journal up", sequenceNr, cause.Message);
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <inheritdoc />
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _live.WriteFailures++;
+        _log.Warning("datapath: journal rejected event {0} ({1}); its changes stay in the live table and reach the journal with the next snapshot", sequenceNr, cause.Message);
+        if (@event is FlowBatch rejected)
+        {
+            OnWriteFinished(rejected.Changes.Count);
+        }
+
+        base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
     /// <inheritdoc />
@@ -289,6 +308,30 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 
     private void Install(InstallFlow m)
     {
+        var done = InstallOne(m);
+        if (!Sender.IsNobody())
+        {
+            Sender.Tell(done);
+        }
+    }
+
+    private void InstallBatch(InstallFlows m)
+    {
+        var done = new InstallDone[m.Installs.Count];
+        for (var i = 0; i < done.Length; i++)
+        {
+            done[i] = InstallOne(m.Installs[i]);
+        }
+
+        if (!Sender.IsNobody())
+        {
+            Sender.Tell(new InstallsDone(done));
+        }
+    }
+
+    /// <summary>Installs <paramref name="m"/>'s megaflow (journaling it when new) and executes its packet.</summary>
+    private InstallDone InstallOne(InstallFlow m)
+    {
         var match = FlowMatch.Of(m.Key, m.Mask);
         var installed = _datapath.Flows.TryInstall(m.Key, m.Mask, m.Actions, m.Owner, out var flow, out var replaced);
         if (!installed)
@@ -309,10 +352,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         }
 
         Execute(m.InPort, m.Packet, m.Actions);
-        if (!Sender.IsNobody())
-        {
-            Sender.Tell(new InstallDone(match, installed));
-        }
+        return new InstallDone(match, installed);
     }
 
     private void Execute(ushort inPort, ReadOnlyMemory<byte> packet, Fabric.Datapath.Actions.DatapathActions actions)
@@ -473,11 +513,34 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         {
             Flush();
         }
-        else if (!_flushQueued)
+        else if (_writesInFlight == 0)
         {
-            // Everything already in the mailbox is handled before this: one event per mailbox drain.
+            QueueFlush();
+        }
+
+        // Else the batch grows until the journal has written the previous one (group commit, see OnWritten): under
+        // a burst of flow setups each event then carries every change made while the last write took, instead of
+        // one event (one journal round trip) per mailbox drain.
+    }
+
+    /// <summary>Journals the open batch once every message already in the mailbox is handled (one event per drain).</summary>
+    private void QueueFlush()
+    {
+        if (!_flushQueued)
+        {
             _flushQueued = true;
             Self.Tell(FlushJournal.Instance);
+        }
+    }
+
+    /// <summary>A journal write finished (written, or rejected): the batch collected meanwhile goes next.</summary>
+    private void OnWriteFinished(int changes)
+    {
+        _writesInFlight--;
+        _pendingChanges -= changes;
+        if (_writesInFlight == 0 && _batch is not null)
+        {
+            QueueFlush();
         }
     }
 
@@ -492,10 +555,11 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         var changes = batch.Changes.Count;
         var started = _batchStarted;
         _pendingChanges += changes;
+        _writesInFlight++;
         PersistAsync(batch, _ =>
         {
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            _pendingChanges -= changes;
+            OnWriteFinished(changes);
             _live.EventsWritten++;
             _live.ChangesWritten += changes;
             _live.LastWriteMs = ms;

@@ -31,6 +31,19 @@ public static class DatapathProtocol
     /// <param name="Installed">False when the flow limit refused it (the packet was still executed).</param>
     public sealed record InstallDone(FlowMatch Match, bool Installed);
 
+    /// <summary>
+    /// The outcomes of several upcalls in one message (what a flow-table shard translated in one drain of its
+    /// inbox): each is handled exactly as an <see cref="InstallFlow"/>, in order, and the sender, when there is
+    /// one, gets one <see cref="InstallsDone"/> for all of them. One message per batch instead of two per flow is
+    /// what lets the slow path set up flows at a rate near the datapath actor's own install cost.
+    /// </summary>
+    /// <param name="Installs">The installs, in the order the upcalls were taken.</param>
+    public sealed record InstallFlows(IReadOnlyList<InstallFlow> Installs);
+
+    /// <summary>Reply to <see cref="InstallFlows"/>: one <see cref="InstallDone"/> per install, in the same order.</summary>
+    /// <param name="Done">The outcomes.</param>
+    public sealed record InstallsDone(IReadOnlyList<InstallDone> Done);
+
     /// <summary>Execute actions on a packet without installing anything (an upcall for a megaflow whose install is pending).</summary>
     /// <param name="InPort">Datapath port the packet arrived on.</param>
     /// <param name="Packet">The frame.</param>

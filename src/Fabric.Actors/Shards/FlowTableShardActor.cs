@@ -54,6 +54,8 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
     private readonly Dictionary<FlowMatch, PendingInstall> _pending = new();
     private readonly Dictionary<FlowMask, int> _pendingMasks = new();
     private readonly List<Megaflow> _slice = new();
+    private readonly List<InstallFlow> _installs = new();
+    private MegaflowOwner? _lastOwner;
     private Dictionary<long, Ukey> _ukeys = new();
     private Dictionary<long, Ukey> _nextUkeys = new();
     private long _sweeps;
@@ -78,6 +80,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         _datapathActor = datapathActor;
         Receive<UpcallsReady>(_ => Drain());
         Receive<InstallDone>(OnInstallDone);
+        Receive<InstallsDone>(OnInstallsDone);
         Receive<Revalidate>(_ => Sweep());
         Receive<ShardProtocol.GetCounters>(_ => Sender.Tell(new ShardCounters(_upcalls, _duplicates, _keys, _idleDeleted, _modified, _staleDeleted, _lastSweepMs)));
         Receive<InjectFault>(f => throw new InjectedFailureException(f.Why));
@@ -112,6 +115,8 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
             handled++;
         }
 
+        SendInstalls();
+
         if (_inbox.Count > 0 && _pending.Count < MaxPendingInstalls)
         {
             // More waiting: come back after whatever else is in the mailbox.
@@ -129,7 +134,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
             Context.Parent.Tell(new Bonds.BondProtocol.LacpReceived(upcall.InPort, upcall.Packet));
         }
 
-        if (FindPending(key) is { } pending)
+        if (TryFindPending(key, out var pending))
         {
             // The megaflow is being installed: execute only (OVS drops duplicate ukeys the same way).
             _duplicates++;
@@ -146,7 +151,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         var match = FlowMatch.Of(key, result.Mask);
         _pending[match] = new PendingInstall(result.Actions, _sweeps);
         _pendingMasks[result.Mask] = _pendingMasks.GetValueOrDefault(result.Mask) + 1;
-        var owner = new MegaflowOwner(_settings.Name, result.Vlan, view.Epoch, view.Version);
+        var owner = OwnerFor(result.Vlan, view.Epoch, view.Version);
         var install = new InstallFlow(key, result.Mask, result.Actions, owner, upcall.InPort, upcall.Packet);
         if (result.LearnOfPort >= 0)
         {
@@ -157,27 +162,75 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         }
         else
         {
-            _datapathActor.Tell(install);
+            // Sent with the rest of this drain's installs (SendInstalls).
+            _installs.Add(install);
         }
     }
 
-    private PendingInstall? FindPending(in FlowKey key)
+    /// <summary>Sends the installs this drain translated to the datapath actor: one message for all of them.</summary>
+    private void SendInstalls()
+    {
+        switch (_installs.Count)
+        {
+            case 0:
+                return;
+            case 1:
+                _datapathActor.Tell(_installs[0]);
+                break;
+            default:
+                _datapathActor.Tell(new InstallFlows(_installs.ToArray()));
+                break;
+        }
+
+        _installs.Clear();
+    }
+
+    /// <summary>The owner tag for a flow translated now: the last one when it says the same (the tag is immutable, so flows share it).</summary>
+    private MegaflowOwner OwnerFor(int vlan, long epoch, long version)
+    {
+        if (_lastOwner is not { } o || o.Vlan != vlan || o.MacTableEpoch != epoch || o.MacTableVersion != version)
+        {
+            _lastOwner = o = new MegaflowOwner(_settings.Name, vlan, epoch, version);
+        }
+
+        return o;
+    }
+
+    private bool TryFindPending(in FlowKey key, out PendingInstall pending)
     {
         foreach (var mask in _pendingMasks.Keys)
         {
-            if (_pending.TryGetValue(FlowMatch.Of(key, mask), out var p))
+            if (_pending.TryGetValue(FlowMatch.Of(key, mask), out pending))
             {
-                return p;
+                return true;
             }
         }
 
-        return null;
+        pending = default;
+        return false;
     }
 
     private void OnInstallDone(InstallDone done)
     {
         var wasFull = _pending.Count >= MaxPendingInstalls;
         ForgetPending(done.Match);
+        WakeIfRoom(wasFull);
+    }
+
+    private void OnInstallsDone(InstallsDone batch)
+    {
+        var wasFull = _pending.Count >= MaxPendingInstalls;
+        foreach (var done in batch.Done)
+        {
+            ForgetPending(done.Match);
+        }
+
+        WakeIfRoom(wasFull);
+    }
+
+    /// <summary>Takes upcalls again once installs are answered after the pending limit had paused the shard.</summary>
+    private void WakeIfRoom(bool wasFull)
+    {
         if (wasFull && _pending.Count < MaxPendingInstalls)
         {
             _inbox.Wake();
@@ -321,7 +374,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>An install sent to the datapath actor and not yet answered.</summary>
-    private sealed record PendingInstall(DatapathActions Actions, long Sweep);
+    private readonly record struct PendingInstall(DatapathActions Actions, long Sweep);
 
     /// <summary>
     /// What the shard remembers of a megaflow between sweeps (OVS ukey): packets seen, the MAC table version it was

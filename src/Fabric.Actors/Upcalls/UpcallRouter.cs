@@ -12,7 +12,8 @@ namespace Fabric.Actors.Upcalls;
 /// <remarks>
 /// Bridges publish their shards' inboxes here when they start; readers see an immutable snapshot. Upcalls are
 /// handed over through each shard's bounded <see cref="ShardInbox"/>; a full inbox drops the upcall and counts it
-/// in <see cref="Lost"/>. <see cref="Route"/> has one caller at a time (the pump task, or a test).
+/// in <see cref="Lost"/>. <see cref="Route"/> is thread-safe: while <see cref="PumpAsync"/> runs, every poll thread
+/// calls it for its own misses, so an upcall reaches its shard with no thread hop in between.
 /// </remarks>
 public sealed class UpcallRouter
 {
@@ -51,14 +52,14 @@ public sealed class UpcallRouter
         var routes = Volatile.Read(ref _routes);
         if (!routes.TryGetValue(upcall.InPort, out var inboxes) || inboxes.Length == 0)
         {
-            Volatile.Write(ref _unrouted, _unrouted + 1);
+            Interlocked.Increment(ref _unrouted);
             return false;
         }
 
         var inbox = inboxes[FlowSlice.ShardOf(FlowSlice.Of(upcall.Key), inboxes.Length)];
         if (!inbox.TryPost(upcall))
         {
-            Volatile.Write(ref _lost, _lost + 1);
+            Interlocked.Increment(ref _lost);
             return false;
         }
 
@@ -66,25 +67,34 @@ public sealed class UpcallRouter
     }
 
     /// <summary>
-    /// Drains <paramref name="queue"/> until <paramref name="ct"/> is cancelled, routing every upcall.
-    /// Runs on its own task: the poll threads only enqueue.
+    /// Routes every upcall of <paramref name="queue"/> until <paramref name="ct"/> is cancelled: attaches
+    /// <see cref="Route"/> as the queue's consumer, so each poll thread routes its own misses (a shard is woken
+    /// straight from the poll thread, no pump thread in between), and routes what was queued before. Cancelling
+    /// detaches it again; upcalls queued from then on wait in the queue.
     /// </summary>
     public async Task PumpAsync(UpcallQueue queue, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(queue);
+        queue.Attach(RouteOne);
         try
         {
-            while (await queue.WaitToReadAsync(ct).ConfigureAwait(false))
+            // What the poll threads queued before the consumer was attached.
+            while (queue.TryDequeue(out var upcall))
             {
-                while (queue.TryDequeue(out var upcall))
-                {
-                    Route(upcall);
-                }
+                Route(upcall);
             }
+
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Shutting down.
         }
+        finally
+        {
+            queue.Attach(null);
+        }
     }
+
+    private void RouteOne(Upcall upcall) => Route(upcall);
 }

@@ -23,6 +23,7 @@ public sealed class Datapath : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly PollThread[] _pollThreads;
     private PortSet _ports = PortSet.Empty;
+    private int _packetOutsSignalled;
     private bool _started;
     private bool _disposed;
 
@@ -160,13 +161,17 @@ public sealed class Datapath : IDisposable
     /// Packet-out from the slow path (OVS dpif_execute): copies <paramref name="frame"/> and queues it with
     /// <paramref name="actions"/> for poll thread 0, which executes it (so transmit batches stay single-threaded).
     /// Thread-safe. Output to <paramref name="inPort"/> itself is skipped as for any packet; use in_port 0 to
-    /// allow every port. Packets queued before <see cref="Start"/> are executed once it runs.
+    /// allow every port. Packets queued before <see cref="Start"/> are executed once it runs. Poll thread 0 is
+    /// woken once per burst: a packet-out queued while an earlier one still waits rides on that wake-up.
     /// </summary>
     public void Execute(ushort inPort, ReadOnlySpan<byte> frame, DatapathActions actions)
     {
         ArgumentNullException.ThrowIfNull(actions);
         _packetOuts.Enqueue(new PacketOut(inPort, frame.ToArray(), actions));
-        _pollThreads[0].Wake();
+        if (Interlocked.Exchange(ref _packetOutsSignalled, 1) == 0)
+        {
+            _pollThreads[0].Wake();
+        }
     }
 
     /// <summary>Number of packet-outs waiting to be executed.</summary>
@@ -264,6 +269,8 @@ public sealed class Datapath : IDisposable
     /// <summary>Executes every queued packet-out into <paramref name="outputs"/> (poll thread 0 only).</summary>
     internal void DrainPacketOuts(OutputBatches outputs)
     {
+        // Before dequeuing: a packet-out queued from here on wakes the thread again.
+        Interlocked.Exchange(ref _packetOutsSignalled, 0);
         int budget = 256;
         while (budget-- > 0 && _packetOuts.TryDequeue(out PacketOut? po))
         {

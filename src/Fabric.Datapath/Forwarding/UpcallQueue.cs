@@ -6,9 +6,16 @@ namespace Fabric.Datapath.Forwarding;
 /// Bounded queue of upcalls from the poll threads (many writers) to the slow path (readers). A full queue
 /// refuses the upcall, which the datapath counts as lost (OVS "lost").
 /// </summary>
+/// <remarks>
+/// The slow path may instead attach a consumer (<see cref="Attach"/>): every upcall is then handed to it on the
+/// poll thread that missed, with no queue and no thread hop in between (OVS handler threads read the upcall
+/// socket directly). The consumer must be thread-safe, must not block, and takes the upcall whatever it then does
+/// with it (its own bounded queues count what they drop).
+/// </remarks>
 public sealed class UpcallQueue
 {
     private readonly Channel<Upcall> _channel;
+    private Action<Upcall>? _consumer;
 
     /// <summary>Creates a queue of <paramref name="capacity"/> upcalls.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is below 1.</exception>
@@ -30,8 +37,40 @@ public sealed class UpcallQueue
     /// <summary>Upcalls waiting now.</summary>
     public int Count => _channel.Reader.Count;
 
-    /// <summary>Queues <paramref name="upcall"/>; false when the queue is full (the caller counts it as lost).</summary>
-    public bool TryEnqueue(Upcall upcall) => _channel.Writer.TryWrite(upcall);
+    /// <summary>
+    /// Hands <paramref name="upcall"/> to the attached consumer, or queues it; false when the queue is full (the
+    /// caller counts it as lost).
+    /// </summary>
+    public bool TryEnqueue(Upcall upcall)
+    {
+        if (Volatile.Read(ref _consumer) is { } consumer)
+        {
+            consumer(upcall);
+            return true;
+        }
+
+        if (!_channel.Writer.TryWrite(upcall))
+        {
+            return false;
+        }
+
+        if (Volatile.Read(ref _consumer) is { } late)
+        {
+            // The consumer was attached while this upcall was being queued: hand it over, so none waits forever.
+            while (_channel.Reader.TryRead(out Upcall? u))
+            {
+                late(u);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Sends every later upcall straight to <paramref name="consumer"/> on the thread that enqueues it (null: queue
+    /// them again). Upcalls already queued stay queued: the caller drains them after attaching.
+    /// </summary>
+    public void Attach(Action<Upcall>? consumer) => Interlocked.Exchange(ref _consumer, consumer);
 
     /// <summary>Takes the oldest upcall, if any.</summary>
     public bool TryDequeue(out Upcall upcall)

@@ -152,6 +152,39 @@ public sealed class DatapathActorScenarioTests
     }
 
     [Fact]
+    public async Task A_batch_of_installs_is_answered_once_with_every_match_in_order()
+    {
+        using var s = new BridgeScenario();
+        var installs = new[] { Install(1), Install(2), Install(3) };
+        var done = await s.DatapathActor.Ask<DatapathProtocol.InstallsDone>(new DatapathProtocol.InstallFlows(installs), TimeSpan.FromSeconds(5));
+        Assert.Equal(installs.Select(i => FlowMatch.Of(i.Key, i.Mask)), done.Done.Select(d => d.Match));
+        Assert.All(done.Done, d => Assert.True(d.Installed));
+        Assert.Equal(3, s.Datapath.Flows.Count);
+        s.AwaitAssert(() => Assert.Equal(3, InstalledIn(s.EventsOf())));
+    }
+
+    [Fact]
+    public async Task Changes_made_while_a_journal_write_is_in_flight_go_into_the_next_event_together()
+    {
+        using var s = new BridgeScenario();
+        var gate = new JournalGate();
+        await s.Journal.OnWrite.SetInterceptorAsync(gate);
+        await s.DatapathActor.Ask<DatapathProtocol.InstallDone>(Install(1), TimeSpan.FromSeconds(5));
+        await gate.Entered;
+
+        // The first event is held at the journal; these two are installed at once but wait for it to be written.
+        await s.DatapathActor.Ask<DatapathProtocol.InstallDone>(Install(2), TimeSpan.FromSeconds(5));
+        await s.DatapathActor.Ask<DatapathProtocol.InstallDone>(Install(3), TimeSpan.FromSeconds(5));
+        Assert.Equal(3, s.Datapath.Flows.Count);
+        var pending = await s.DatapathActor.Ask<DatapathProtocol.PersistenceStatus>(new DatapathProtocol.GetPersistenceStatus(), TimeSpan.FromSeconds(5));
+        Assert.Equal(3, pending.Journal.Pending);
+
+        await s.Journal.OnWrite.Pass();
+        gate.Open();
+        s.AwaitAssert(() => Assert.Equal([1, 2], s.EventsOf().OfType<FlowBatch>().Select(b => b.Changes.Count)));
+    }
+
+    [Fact]
     public async Task A_compaction_delete_does_not_complete_a_pending_cleanup()
     {
         using var s = new BridgeScenario();

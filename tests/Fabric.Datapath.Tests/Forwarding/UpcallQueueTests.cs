@@ -1,0 +1,54 @@
+using Fabric.Datapath.Flows;
+using Fabric.Datapath.Forwarding;
+using Xunit;
+
+namespace Fabric.Datapath.Tests.Forwarding;
+
+/// <summary>The upcall queue: bounded queueing, and the consumer that takes upcalls on the enqueuing thread instead.</summary>
+public sealed class UpcallQueueTests
+{
+    [Fact]
+    public void A_full_queue_refuses_the_upcall()
+    {
+        var q = new UpcallQueue(2);
+        Assert.True(q.TryEnqueue(Miss(1)));
+        Assert.True(q.TryEnqueue(Miss(2)));
+        Assert.False(q.TryEnqueue(Miss(3)));
+        Assert.Equal(2, q.Count);
+    }
+
+    [Fact]
+    public void An_attached_consumer_takes_every_upcall_on_the_enqueuing_thread_and_nothing_is_queued()
+    {
+        var q = new UpcallQueue(1);
+        var taken = new List<(ushort InPort, int Thread)>();
+        q.Attach(u => taken.Add((u.InPort, Environment.CurrentManagedThreadId)));
+
+        // More than the capacity: a consumer is not bounded by the queue.
+        Assert.True(q.TryEnqueue(Miss(1)));
+        Assert.True(q.TryEnqueue(Miss(2)));
+        Assert.Equal(0, q.Count);
+        Assert.Equal([(1, Environment.CurrentManagedThreadId), (2, Environment.CurrentManagedThreadId)], taken);
+    }
+
+    [Fact]
+    public void Upcalls_queued_before_the_consumer_stay_queued_and_detaching_queues_again()
+    {
+        var q = new UpcallQueue(4);
+        Assert.True(q.TryEnqueue(Miss(1)));
+        var taken = new List<ushort>();
+        q.Attach(u => taken.Add(u.InPort));
+        Assert.True(q.TryEnqueue(Miss(2)));
+        Assert.Equal([2], taken);
+        Assert.True(q.TryDequeue(out var early));
+        Assert.Equal(1, early.InPort);
+
+        q.Attach(null);
+        Assert.True(q.TryEnqueue(Miss(3)));
+        Assert.Equal([2], taken);
+        Assert.Equal(1, q.Count);
+    }
+
+    private static Upcall Miss(ushort inPort) =>
+        new(inPort, FlowKey.Create(inPort, 0x0200_0000_0001, 0x0200_0000_0002, 0x0800), new byte[64], 0);
+}
