@@ -5,15 +5,18 @@ public enum AfPacketIo
 {
     /// <summary>
     /// recvmmsg/sendmmsg straight into and out of the batch slots: one system call per batch each way, the kernel
-    /// copying every frame. Configured as <c>fabric.datapath.af-packet-io = mmsg</c>.
+    /// copying every frame; a frame is readable as soon as it is queued. The default, for latency: see
+    /// <see cref="Ring"/>. Configured as <c>fabric.datapath.af-packet-io = mmsg</c>.
     /// </summary>
     Mmsg,
 
     /// <summary>
     /// A PACKET_MMAP receive ring (packet(7)): the kernel writes received frames into a TPACKET_V3 ring shared with the
     /// process, which copies them into the batch slots without a system call; frames are sent with sendmmsg, which
-    /// measured faster than a transmit ring (bench/Fabric.RingBench). The default. Configured as
-    /// <c>fabric.datapath.af-packet-io = ring</c>.
+    /// measured faster than a transmit ring (bench/Fabric.RingBench). Under a flood it takes a small fraction of
+    /// <see cref="Mmsg"/>'s receive CPU per frame, but the kernel hands a block over only when it is full or after
+    /// <see cref="AfPacketOptions.RingBlockTimeoutMs"/> (at least 1 ms), so at low rates every frame waits up to that
+    /// long. Configured as <c>fabric.datapath.af-packet-io = ring</c>.
     /// </summary>
     Ring,
 

@@ -31,13 +31,13 @@ public sealed class AfPacketOptions
     public bool VnetHeaders { get; init; }
 
     /// <summary>
-    /// How frames are received and sent: <see cref="AfPacketIo.Ring"/> (the default: a PACKET_MMAP receive ring,
-    /// sendmmsg), <see cref="AfPacketIo.RingTx"/> (receive and transmit rings) or <see cref="AfPacketIo.Mmsg"/>
-    /// (recvmmsg/sendmmsg). <see cref="AfPacketPort.Adopt"/> receives as the socket does: a socket with a receive ring
+    /// How frames are received and sent: <see cref="AfPacketIo.Mmsg"/> (the default: recvmmsg/sendmmsg),
+    /// <see cref="AfPacketIo.Ring"/> (a PACKET_MMAP receive ring, sendmmsg) or <see cref="AfPacketIo.RingTx"/> (receive
+    /// and transmit rings). <see cref="AfPacketPort.Adopt"/> receives as the socket does: a socket with a receive ring
     /// (PACKET_VERSION TPACKET_V3) is mapped again, one without is read with recvmmsg; it sends through a transmit
     /// ring of its own when this is <see cref="AfPacketIo.RingTx"/> and the socket has a receive ring.
     /// </summary>
-    public AfPacketIo Io { get; init; } = AfPacketIo.Ring;
+    public AfPacketIo Io { get; init; } = AfPacketIo.Mmsg;
 
     /// <summary>
     /// Bytes per block of the TPACKET_V3 receive ring (<see cref="AfPacketIo.Ring"/>): a multiple of 4096, at least

@@ -16,7 +16,7 @@ namespace Fabric.Datapath.Ports;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Rings (<see cref="AfPacketOptions.Io"/> = <see cref="AfPacketIo.Ring"/>, the default): the socket has a TPACKET_V3
+/// Rings (<see cref="AfPacketOptions.Io"/> = <see cref="AfPacketIo.Ring"/>): the socket has a TPACKET_V3
 /// receive ring that <see cref="Receive"/> copies frames from without a system call (<see cref="Rings.PacketRxRing"/>).
 /// With <see cref="AfPacketIo.RingTx"/> the port also sends through a TPACKET_V2 transmit ring on a send-only socket of
 /// its own (<see cref="Rings.PacketTxRing"/>), one send(2) per batch. Frames longer than a transmit slot (GSO super-frames) and a sender that finds the ring taken by

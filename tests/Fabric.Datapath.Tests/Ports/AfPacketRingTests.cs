@@ -3,6 +3,7 @@ using Fabric.Datapath.Buffers;
 using Fabric.Datapath.Offloads;
 using Fabric.Datapath.Ports;
 using Fabric.Datapath.Ports.Native;
+using Fabric.Datapath.Tests.Offloads;
 using Xunit;
 
 namespace Fabric.Datapath.Tests.Ports;
@@ -15,6 +16,9 @@ namespace Fabric.Datapath.Tests.Ports;
 public sealed class AfPacketRingTests : IDisposable
 {
     private const ushort EtherTypeLocalExperimental = 0x88b5;
+
+    /// <summary>A receive ring of the default geometry, sending with sendmmsg.</summary>
+    private static readonly AfPacketOptions Ring = new() { Io = AfPacketIo.Ring };
 
     /// <summary>The smallest receive ring: two 128 KiB blocks.</summary>
     private static readonly AfPacketOptions SmallRing = new() { Io = AfPacketIo.RingTx, RingBlockBytes = 128 * 1024, RingBlocks = 2, TxRingFrames = 32 };
@@ -66,9 +70,29 @@ public sealed class AfPacketRingTests : IDisposable
     }
 
     [Fact]
+    public void A_64_kb_gso_super_frame_from_a_vnet_tap_arrives_whole_through_the_ring()
+    {
+        // A TAP device hands its super-frames to AF_PACKET whole (veth would segment a packet socket's GSO frames).
+        string name = "frt" + NetNs.RandomHex(6);
+        using TapPort tap = TapPort.Create(name, vnetHeaders: true);
+        using AfPacketPort ring = AfPacketPort.Open(name, new AfPacketOptions { Io = AfPacketIo.Ring, VnetHeaders = true });
+        byte[] frame = TcpFrames.Build(false, TcpFrames.Pattern(65535 - 20 - TcpFrames.TcpHeaderBytes));
+        TcpFrames.MakePartial(frame, 14, 34, false);
+        VirtioNetHeader header = TcpFrames.GsoHeader(false, 1448);
+        using var tx = new PacketBatch(1, PacketBatch.LargeSlotSize);
+        Assert.True(tx.TryAppend(frame, header));
+        Assert.Equal(1, tap.Send(tx));
+
+        using var rx = new PacketBatch(8, PacketBatch.LargeSlotSize);
+        byte[] received = PortProbe.ReceiveUntil(ring, rx, f => f.Length == frame.Length, "the 64 KB super-frame");
+        Assert.Equal(frame, received);
+        Assert.Equal(header, rx.Vnet(rx.Count - 1));
+    }
+
+    [Fact]
     public void Ring_without_a_transmit_ring_sends_with_sendmmsg_and_receives_from_the_ring()
     {
-        using AfPacketPort ring = AfPacketPort.Open(_a);
+        using AfPacketPort ring = AfPacketPort.Open(_a, Ring);
         using AfPacketPort plain = AfPacketPort.Open(_b, new AfPacketOptions { Io = AfPacketIo.Mmsg });
         Assert.Equal(AfPacketIo.Ring, ring.Io);
         WaitForCarrier(ring, plain);
@@ -152,7 +176,7 @@ public sealed class AfPacketRingTests : IDisposable
     public void An_adopted_ring_resumes_at_the_first_frame_its_predecessor_did_not_take()
     {
         using AfPacketPort plain = AfPacketPort.Open(_b, new AfPacketOptions { Io = AfPacketIo.Mmsg });
-        AfPacketPort original = AfPacketPort.Open(_a);
+        AfPacketPort original = AfPacketPort.Open(_a, Ring);
         try
         {
             WaitForCarrier(original, plain);
@@ -209,14 +233,14 @@ public sealed class AfPacketRingTests : IDisposable
     [Fact]
     public void Adopting_a_ring_with_another_geometry_names_the_ring_and_keeps_the_descriptor_with_the_caller()
     {
-        using AfPacketPort original = AfPacketPort.Open(_a);
+        using AfPacketPort original = AfPacketPort.Open(_a, Ring);
         int fd = PortProbe.PassAndReceive(_pair, fd: original.PollFd);
         try
         {
-            var e = Assert.Throws<PortException>(() => AfPacketPort.Adopt(fd, _a, new AfPacketOptions { RingBlocks = 8 }));
+            var e = Assert.Throws<PortException>(() => AfPacketPort.Adopt(fd, _a, new AfPacketOptions { Io = AfPacketIo.Ring, RingBlocks = 8 }));
             Assert.Contains("mmap of a 8 x 1048576-byte receive ring", e.Message);
             Assert.Contains(_a, e.Message);
-            var e2 = Assert.Throws<PortException>(() => AfPacketPort.Open(_b, new AfPacketOptions { RingBlockBytes = 4096 }));
+            var e2 = Assert.Throws<PortException>(() => AfPacketPort.Open(_b, new AfPacketOptions { Io = AfPacketIo.Ring, RingBlockBytes = 4096 }));
             Assert.Contains("ring block size 4096 bytes", e2.Message);
         }
         finally
@@ -229,7 +253,7 @@ public sealed class AfPacketRingTests : IDisposable
     public void Ring_receive_and_send_allocate_nothing_per_call()
     {
         using AfPacketPort sender = AfPacketPort.Open(_b, new AfPacketOptions { Io = AfPacketIo.RingTx });
-        using AfPacketPort receiver = AfPacketPort.Open(_a);
+        using AfPacketPort receiver = AfPacketPort.Open(_a, Ring);
         WaitForCarrier(sender, receiver);
         using var tx = new PacketBatch();
         using var rx = new PacketBatch();

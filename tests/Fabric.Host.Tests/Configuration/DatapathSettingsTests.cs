@@ -102,10 +102,10 @@ public sealed class DatapathSettingsTests
     }
 
     [Theory]
-    [InlineData("", Fabric.Datapath.Ports.AfPacketIo.Ring)]
-    [InlineData("fabric.datapath.af-packet-io = mmsg", Fabric.Datapath.Ports.AfPacketIo.Mmsg)]
+    [InlineData("", Fabric.Datapath.Ports.AfPacketIo.Mmsg)]
+    [InlineData("fabric.datapath.af-packet-io = ring", Fabric.Datapath.Ports.AfPacketIo.Ring)]
     [InlineData("fabric.datapath.af-packet-io = ring-tx", Fabric.Datapath.Ports.AfPacketIo.RingTx)]
-    public void Af_packet_io_defaults_to_the_receive_ring(string hocon, Fabric.Datapath.Ports.AfPacketIo expected)
+    public void Af_packet_io_defaults_to_mmsg(string hocon, Fabric.Datapath.Ports.AfPacketIo expected)
     {
         Assert.Equal(expected, Load(hocon).AfPacketIo);
     }
