@@ -63,6 +63,29 @@ internal static unsafe partial class Program
                 }
             }
 
+            foreach (int size in new[] { 64, 1500 })
+            {
+                var drain = new Dictionary<AfPacketIo, List<double>> { [AfPacketIo.Mmsg] = [], [AfPacketIo.Ring] = [] };
+                for (int round = 0; round < rounds; round++)
+                {
+                    AfPacketIo[] order = round % 2 == 0 ? [AfPacketIo.Mmsg, AfPacketIo.Ring] : [AfPacketIo.Ring, AfPacketIo.Mmsg];
+                    foreach (AfPacketIo io in order)
+                    {
+                        drain[io].Add(Drain(a, b, io, size, size == 64 ? 4000 : 2000, vnet));
+                    }
+                }
+
+                double dm = Median(drain[AfPacketIo.Mmsg].Select(x => (x, x)).ToList()).Rate;
+                double dr = Median(drain[AfPacketIo.Ring].Select(x => (x, x)).ToList()).Rate;
+                Console.WriteLine($"drain rx {size,4} B (queue filled first, read in full batches of 32): mmsg {dm,6:F1} ns/frame | ring {dr,6:F1} ns/frame | ring/mmsg cpu x{dr / dm:F2}");
+            }
+
+            foreach (AfPacketIo io in new[] { AfPacketIo.Mmsg, AfPacketIo.Ring, AfPacketIo.Mmsg, AfPacketIo.Ring })
+            {
+                var (median, p99) = Latency(a, b, io, 200, vnet);
+                Console.WriteLine($"latency rx {io,-4}: one 64-byte frame at a time, median {median:F1} us, p99 {p99:F1} us (send to receive, poll(2) wake-up included)");
+            }
+
             Console.WriteLine();
             Console.WriteLine($"medians over {rounds} rounds (vnet headers {(vnet ? "on" : "off")}):");
             foreach (string dir in new[] { "rx", "tx" })
@@ -144,6 +167,69 @@ internal static unsafe partial class Program
 
         double seconds = Stopwatch.GetElapsedTime(start, last).TotalSeconds;
         return (received / seconds, (double)cpu / Math.Max(1, received));
+    }
+
+    /// <summary>
+    /// Fills the receiving socket (or ring) with <paramref name="frames"/> frames while nobody reads, then drains it with
+    /// full batches: CPU ns per frame of the reading thread alone (the kernel's part, done at send time, not counted).
+    /// </summary>
+    private static double Drain(string a, string b, AfPacketIo io, int size, int frames, bool vnet)
+    {
+        using var sender = AfPacketPort.Open(a, new AfPacketOptions { Io = AfPacketIo.Mmsg, Promiscuous = false, VnetHeaders = vnet });
+        using var receiver = AfPacketPort.Open(b, new AfPacketOptions { Io = io, VnetHeaders = vnet });
+        using var tx = Fill(size, receiver.MacAddress, sender.MacAddress, vnet);
+        using var rx = new PacketBatch(32, vnet ? PacketBatch.LargeSlotSize : PacketBatch.DefaultSlotSize);
+        receiver.TakeStatistics();
+        int sent = 0;
+        while (sent < frames)
+        {
+            tx.Count = Math.Min(tx.Capacity, frames - sent);
+            sent += sender.Send(tx);
+        }
+
+        long arrived = 0;
+        var clock = Stopwatch.StartNew();
+        while (arrived < sent && clock.ElapsedMilliseconds < 2000)
+        {
+            arrived += receiver.TakeStatistics().Received;
+        }
+
+        // The ring's last block is handed over by its 1 ms timer.
+        Thread.Sleep(20);
+        long cpu0 = ThreadCpuNs();
+        long received = 0;
+        for (int n; (n = receiver.Receive(rx)) > 0;)
+        {
+            received += n;
+        }
+
+        long cpu = ThreadCpuNs() - cpu0;
+        return (double)cpu / Math.Max(1, received);
+    }
+
+    /// <summary>One frame at a time from an mmsg port on A to the port under test on B, waiting in poll(2): microseconds from send to receive.</summary>
+    private static (double Median, double P99) Latency(string a, string b, AfPacketIo io, int samples, bool vnet)
+    {
+        using var sender = AfPacketPort.Open(a, new AfPacketOptions { Io = AfPacketIo.Mmsg, Promiscuous = false, VnetHeaders = vnet });
+        using var receiver = AfPacketPort.Open(b, new AfPacketOptions { Io = io, VnetHeaders = vnet });
+        using var tx = Fill(64, receiver.MacAddress, sender.MacAddress, vnet);
+        tx.Count = 1;
+        using var rx = new PacketBatch(32, vnet ? PacketBatch.LargeSlotSize : PacketBatch.DefaultSlotSize);
+        var us = new List<double>();
+        for (int i = 0; i < samples; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            sender.Send(tx);
+            while (receiver.Receive(rx) == 0 && Stopwatch.GetElapsedTime(start).TotalMilliseconds < 100)
+            {
+                WaitReadable(receiver.PollFd, 10);
+            }
+
+            us.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+
+        us.Sort();
+        return (us[us.Count / 2], us[us.Count * 99 / 100]);
     }
 
     /// <summary>The port under test floods A; B's rx_packets counter gives the frames that arrived.</summary>
