@@ -41,13 +41,18 @@ public sealed class AfPacketOptions
 
     /// <summary>
     /// Bytes per block of the TPACKET_V3 receive ring (<see cref="AfPacketIo.Ring"/>): a multiple of 4096, at least
-    /// 128 KiB so that a 64 KB GSO super-frame with its headers fits one block. 1 MiB by default. A port that adopts a
-    /// ring must be given the block size and count the ring was made with.
+    /// 128 KiB (the default) so that a 64 KB GSO super-frame with its headers fits one block. A port that adopts a ring
+    /// must be given the block size and count the ring was made with.
     /// </summary>
-    public int RingBlockBytes { get; init; } = 1024 * 1024;
+    public int RingBlockBytes { get; init; } = 128 * 1024;
 
-    /// <summary>Blocks in the receive ring; 4 by default, so the ring holds 4 MiB like <see cref="DefaultReceiveBufferBytes"/>.</summary>
-    public int RingBlocks { get; init; } = 4;
+    /// <summary>
+    /// Blocks in the receive ring; 64 by default (8 MiB). At low rates the kernel hands over a block after
+    /// <see cref="RingBlockTimeoutMs"/> however few frames it holds, so the ring bridges a reader's pause of only
+    /// about blocks × timeout (64 ms) before it is full and the kernel drops; 4 blocks of 1 MiB lost frames whenever a
+    /// poll thread slept through one 10 ms poll timeout.
+    /// </summary>
+    public int RingBlocks { get; init; } = 64;
 
     /// <summary>
     /// Milliseconds after which the kernel hands a receive block that is not full to the reader (tp_retire_blk_tov); the

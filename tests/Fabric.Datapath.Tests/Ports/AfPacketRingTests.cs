@@ -238,7 +238,7 @@ public sealed class AfPacketRingTests : IDisposable
         try
         {
             var e = Assert.Throws<PortException>(() => AfPacketPort.Adopt(fd, _a, new AfPacketOptions { Io = AfPacketIo.Ring, RingBlocks = 8 }));
-            Assert.Contains("mmap of a 8 x 1048576-byte receive ring", e.Message);
+            Assert.Contains("mmap of a 8 x 131072-byte receive ring", e.Message);
             Assert.Contains(_a, e.Message);
             var e2 = Assert.Throws<PortException>(() => AfPacketPort.Open(_b, new AfPacketOptions { Io = AfPacketIo.Ring, RingBlockBytes = 4096 }));
             Assert.Contains("ring block size 4096 bytes", e2.Message);
