@@ -31,6 +31,42 @@ public sealed class AfPacketOptions
     public bool VnetHeaders { get; init; }
 
     /// <summary>
+    /// How frames are received and sent: <see cref="AfPacketIo.Mmsg"/> (the default: recvmmsg/sendmmsg),
+    /// <see cref="AfPacketIo.Ring"/> (a PACKET_MMAP receive ring, sendmmsg) or <see cref="AfPacketIo.RingTx"/> (receive
+    /// and transmit rings). <see cref="AfPacketPort.Adopt"/> receives as the socket does: a socket with a receive ring
+    /// (PACKET_VERSION TPACKET_V3) is mapped again, one without is read with recvmmsg; it sends through a transmit
+    /// ring of its own when this is <see cref="AfPacketIo.RingTx"/> and the socket has a receive ring.
+    /// </summary>
+    public AfPacketIo Io { get; init; } = AfPacketIo.Mmsg;
+
+    /// <summary>
+    /// Bytes per block of the TPACKET_V3 receive ring (<see cref="AfPacketIo.Ring"/>): a multiple of 4096, at least
+    /// 128 KiB (the default) so that a 64 KB GSO super-frame with its headers fits one block. A port that adopts a ring
+    /// must be given the block size and count the ring was made with.
+    /// </summary>
+    public int RingBlockBytes { get; init; } = 128 * 1024;
+
+    /// <summary>
+    /// Blocks in the receive ring; 64 by default (8 MiB). At low rates the kernel hands over a block after
+    /// <see cref="RingBlockTimeoutMs"/> however few frames it holds, so the ring bridges a reader's pause of only
+    /// about blocks × timeout (64 ms) before it is full and the kernel drops; 4 blocks of 1 MiB lost frames whenever a
+    /// poll thread slept through one 10 ms poll timeout.
+    /// </summary>
+    public int RingBlocks { get; init; } = 64;
+
+    /// <summary>
+    /// Milliseconds after which the kernel hands a receive block that is not full to the reader (tp_retire_blk_tov); the
+    /// most a frame waits in the ring at low rates. 1 ms (the smallest) by default.
+    /// </summary>
+    public int RingBlockTimeoutMs { get; init; } = 1;
+
+    /// <summary>
+    /// Frame slots in the TPACKET_V2 transmit ring (<see cref="AfPacketIo.RingTx"/>), 2048 bytes each (a frame of up to 2006 bytes after its virtio-net
+    /// header); a multiple of 32, 256 by default. Longer frames (GSO super-frames) are sent with sendmmsg.
+    /// </summary>
+    public int TxRingFrames { get; init; } = 256;
+
+    /// <summary>
     /// Whether to set PACKET_IGNORE_OUTGOING on the socket (true). Tests turn it off to exercise the receive loop's own
     /// PACKET_OUTGOING filter, which is what runs on kernels older than 4.20.
     /// </summary>

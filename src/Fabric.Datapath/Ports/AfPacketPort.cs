@@ -4,15 +4,26 @@ using System.Runtime.InteropServices;
 using Fabric.Datapath.Buffers;
 using Fabric.Datapath.Offloads;
 using Fabric.Datapath.Ports.Native;
+using Fabric.Datapath.Ports.Rings;
 
 namespace Fabric.Datapath.Ports;
 
 /// <summary>
 /// A datapath port on an existing kernel interface, through a raw AF_PACKET socket (OVS's "system" port type):
-/// bound to the interface's ifindex, promiscuous, non-blocking, frames moved in batches with recvmmsg/sendmmsg
-/// straight into and out of <see cref="PacketBatch"/> slots.
+/// bound to the interface's ifindex, promiscuous, non-blocking, frames moved in batches either through PACKET_MMAP
+/// rings (<see cref="AfPacketIo.Ring"/>) or with recvmmsg/sendmmsg straight into and out of <see cref="PacketBatch"/>
+/// slots (<see cref="AfPacketIo.Mmsg"/>).
 /// </summary>
 /// <remarks>
+/// <para>
+/// Rings (<see cref="AfPacketOptions.Io"/> = <see cref="AfPacketIo.Ring"/>): the socket has a TPACKET_V3
+/// receive ring that <see cref="Receive"/> copies frames from without a system call (<see cref="Rings.PacketRxRing"/>).
+/// With <see cref="AfPacketIo.RingTx"/> the port also sends through a TPACKET_V2 transmit ring on a send-only socket of
+/// its own (<see cref="Rings.PacketTxRing"/>), one send(2) per batch. Frames longer than a transmit slot (GSO super-frames) and a sender that finds the ring taken by
+/// another thread use sendmmsg on the receiving socket instead. A ring frame carries the same virtio-net header as
+/// recvmmsg does with PACKET_VNET_HDR, and a receive block holds a 64 KB super-frame, so both modes take the same
+/// traffic.
+/// </para>
 /// <para>
 /// Offloads: opened with <see cref="AfPacketOptions.VnetHeaders"/>, the socket has PACKET_VNET_HDR (packet(7)): every
 /// frame comes with a <see cref="VirtioNetHeader"/>, kept in its slot's <see cref="PacketBatch.Vnet"/>, so GSO
@@ -64,7 +75,12 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     private readonly PortCounters _counters = new();
     private readonly BacklogCounter _backlog = new();
     private readonly bool _vnet;
+    private readonly PacketRxRing? _rxRing;
+    private readonly PacketTxRing? _txRing;
     private int _fd;
+
+    // 1 while a sender owns the transmit ring; a sender that finds it 1 uses sendmmsg (no one waits).
+    private int _txRingBusy;
 
     // Receive-side scratch, pinned on the POH: mmsghdr[n], iovec[2n] (vnet header, frame), sockaddr_ll[n], control[n * 64].
     private byte[] _rxScratch = [];
@@ -74,9 +90,11 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     private SockAddrLl* _rxAddrs;
     private byte* _rxControl;
 
-    private AfPacketPort(string name, int ifIndex, ulong mac, int fd, bool vnet)
+    private AfPacketPort(string name, int ifIndex, ulong mac, int fd, bool vnet, PacketRxRing? rxRing, PacketTxRing? txRing)
     {
         _vnet = vnet;
+        _rxRing = rxRing;
+        _txRing = txRing;
         _name = name;
         _ifIndex = ifIndex;
         _mac = mac;
@@ -98,6 +116,13 @@ public sealed unsafe class AfPacketPort : IDatapathPort
 
     /// <summary>True when the socket has PACKET_VNET_HDR (<see cref="AfPacketOptions.VnetHeaders"/>; after <see cref="Adopt"/>, as the socket has it).</summary>
     public bool VnetHeaders => _vnet;
+
+    /// <summary>
+    /// How the port moves frames: <see cref="AfPacketIo.Mmsg"/> when the socket has no receive ring, else
+    /// <see cref="AfPacketIo.RingTx"/> with a transmit ring and <see cref="AfPacketIo.Ring"/> without (see
+    /// <see cref="AfPacketOptions.Io"/>; after <see cref="Adopt"/>, as the socket has it).
+    /// </summary>
+    public AfPacketIo Io => _rxRing is null ? AfPacketIo.Mmsg : _txRing is null ? AfPacketIo.Ring : AfPacketIo.RingTx;
 
     /// <summary>
     /// The AF_PACKET socket's descriptor; readable (POLLIN) when frames are waiting, and the descriptor to hand to a
@@ -179,6 +204,14 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             throw new PortException(ifName, $"{action} '{ifName}': interface name {problem}");
         }
 
+        bool ring = options.Io != AfPacketIo.Mmsg;
+        bool txRingWanted = options.Io == AfPacketIo.RingTx;
+        problem = ring ? PacketRxRing.GeometryProblem(options) ?? (txRingWanted ? PacketTxRing.SizeProblem(options.TxRingFrames) : null) : null;
+        if (problem is not null)
+        {
+            throw new PortException(ifName, $"{action} '{ifName}': {problem}");
+        }
+
         int ifIndex = IfIndexOf(ifName, action);
         int fd = LibC.Socket(
             LinuxConstants.AF_PACKET,
@@ -189,6 +222,8 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             throw PortException.FromErrno(action, ifName, Errno.Last);
         }
 
+        PacketRxRing? rxRing = null;
+        PacketTxRing? txRing = null;
         try
         {
             SetPacketFlags(fd, ifName, options, action);
@@ -201,6 +236,11 @@ public sealed unsafe class AfPacketPort : IDatapathPort
 
             SetBuffer(fd, ifName, options.ReceiveBufferBytes, LinuxConstants.SO_RCVBUFFORCE, LinuxConstants.SO_RCVBUF, "SO_RCVBUF");
             SetBuffer(fd, ifName, options.SendBufferBytes, LinuxConstants.SO_SNDBUFFORCE, LinuxConstants.SO_SNDBUF, "SO_SNDBUF");
+            if (ring)
+            {
+                // Before bind, so that every frame the socket ever receives lands in the ring.
+                rxRing = PacketRxRing.Create(fd, ifName, options, action);
+            }
 
             SockAddrLl addr = default;
             addr.Family = LinuxConstants.AF_PACKET;
@@ -223,10 +263,12 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             }
 
             ulong mac = MacOf(ifName, action);
-            return new AfPacketPort(ifName, ifIndex, mac, fd, options.VnetHeaders);
+            txRing = txRingWanted ? PacketTxRing.Open(ifName, ifIndex, options.VnetHeaders, options.TxRingFrames, action) : null;
+            return new AfPacketPort(ifName, ifIndex, mac, fd, options.VnetHeaders, rxRing, txRing);
         }
         catch
         {
+            rxRing?.Dispose();
             LibC.Close(fd);
             throw;
         }
@@ -322,8 +364,37 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             throw PortException.FromErrno(action + " (PACKET_VNET_HDR)", ifName, Errno.Last);
         }
 
+        int version = 0;
+        uint versionLength = sizeof(int);
+        if (LibC.GetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_VERSION, &version, &versionLength) < 0)
+        {
+            throw PortException.FromErrno(action + " (PACKET_VERSION)", ifName, Errno.Last);
+        }
+
         ulong mac = MacOf(ifName, action);
-        return new AfPacketPort(ifName, ifIndex, mac, fd, vnet != 0);
+        if (version != LinuxConstants.TPACKET_V3)
+        {
+            return new AfPacketPort(ifName, ifIndex, mac, fd, vnet != 0, null, null);
+        }
+
+        bool txRingWanted = options.Io == AfPacketIo.RingTx;
+        string? geometry = PacketRxRing.GeometryProblem(options) ?? (txRingWanted ? PacketTxRing.SizeProblem(options.TxRingFrames) : null);
+        if (geometry is not null)
+        {
+            throw new PortException(ifName, $"{action} '{ifName}': {geometry}");
+        }
+
+        PacketRxRing rxRing = PacketRxRing.Map(fd, ifName, options, action);
+        try
+        {
+            PacketTxRing? txRing = txRingWanted ? PacketTxRing.Open(ifName, ifIndex, vnet != 0, options.TxRingFrames, action) : null;
+            return new AfPacketPort(ifName, ifIndex, mac, fd, vnet != 0, rxRing, txRing);
+        }
+        catch
+        {
+            rxRing.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -342,6 +413,11 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         {
             batch.Count = 0;
             return 0;
+        }
+
+        if (_rxRing is { } rxRing)
+        {
+            return ReceiveFromRing(rxRing, batch);
         }
 
         if (capacity > _rxCapacity)
@@ -446,23 +522,28 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             }
         }
 
-        if (_backlog.IsCounting)
+        return Received(batch, count, bytes, dropped, taken, emptied);
+    }
+
+    /// <summary>
+    /// Transmits the first <c>batch.Count</c> frames and returns how many the kernel accepted: through the transmit ring
+    /// (<see cref="AfPacketIo.RingTx"/>; the rest are dropped when the ring is full) unless a frame is longer than a ring
+    /// slot or another thread is using the ring, else as described for sendmmsg below. Drops are counted in
+    /// <see cref="PortCounters.TxDropped"/>. Never blocks, never allocates; safe to call from several threads with
+    /// different batches.
+    /// </summary>
+    public int Send(PacketBatch batch)
+    {
+        if (_txRing is { } txRing && batch.Count > 0 && Volatile.Read(ref _fd) >= 0
+            && txRing.Fits(batch) && Interlocked.CompareExchange(ref _txRingBusy, 1, 0) == 0)
         {
-            _backlog.Record(taken, emptied);
+            int sent = txRing.Send(batch, out long bytes, out int dropped);
+            Volatile.Write(ref _txRingBusy, 0);
+            _counters.AddTxResult(sent, bytes, dropped);
+            return sent;
         }
 
-        batch.Count = count;
-        if (count > 0)
-        {
-            _counters.AddRx(count, bytes);
-        }
-
-        if (dropped > 0)
-        {
-            _counters.AddRxDropped(dropped);
-        }
-
-        return count;
+        return SendMMsg(batch);
     }
 
     /// <summary>
@@ -474,7 +555,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     /// different batches.
     /// </summary>
     [SkipLocalsInit]
-    public int Send(PacketBatch batch)
+    private int SendMMsg(PacketBatch batch)
     {
         int total = batch.Count;
         if (total == 0)
@@ -572,6 +653,39 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     {
         CloseSocket();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Index of the receive-ring block read next, -1 in <see cref="AfPacketIo.Mmsg"/> mode (tests).</summary>
+    internal int CurrentRingBlock => _rxRing?.CurrentBlock ?? -1;
+
+    /// <summary>Receive from the ring (<see cref="Rings.PacketRxRing.Receive"/>), then count as the recvmmsg path does.</summary>
+    private int ReceiveFromRing(PacketRxRing ring, PacketBatch batch)
+    {
+        int count = ring.Receive(batch, _vnet, out int dropped, out long bytes, out int taken, out bool emptied);
+        return Received(batch, count, bytes, dropped, taken, emptied);
+    }
+
+    /// <summary>Records one Receive call: the backlog it took, the batch's count, the port's rx and rx-dropped counters; returns <paramref name="count"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Received(PacketBatch batch, int count, long bytes, int dropped, int taken, bool emptied)
+    {
+        if (_backlog.IsCounting)
+        {
+            _backlog.Record(taken, emptied);
+        }
+
+        batch.Count = count;
+        if (count > 0)
+        {
+            _counters.AddRx(count, bytes);
+        }
+
+        if (dropped > 0)
+        {
+            _counters.AddRxDropped(dropped);
+        }
+
+        return count;
     }
 
     /// <summary>The socket's receive buffer as the kernel reports it (SO_RCVBUF; the kernel doubles what was set), bytes.</summary>
@@ -721,6 +835,10 @@ public sealed unsafe class AfPacketPort : IDatapathPort
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
+            // Unmapping leaves the receive ring to the socket (and to a successor that holds it); the transmit socket
+            // is this process's own.
+            _rxRing?.Dispose();
+            _txRing?.Dispose();
             LibC.Close(fd);
         }
     }

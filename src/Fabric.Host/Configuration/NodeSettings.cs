@@ -17,6 +17,9 @@ public sealed record NodeSettings
     /// <summary>Fast-path options (<c>fabric.datapath.*</c>, <c>fabric.upcall.flow-limit</c>).</summary>
     public required DatapathOptions Datapath { get; init; }
 
+    /// <summary>How system (AF_PACKET) ports the node opens move frames (<c>fabric.datapath.af-packet-io</c>); handed-over ports keep their socket's.</summary>
+    public Fabric.Datapath.Ports.AfPacketIo AfPacketIo { get; init; } = Fabric.Datapath.Ports.AfPacketIo.Mmsg;
+
     /// <summary>Megaflow idle time (<c>fabric.upcall.max-idle</c>).</summary>
     public required TimeSpan MaxIdle { get; init; }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using Fabric.Actors.Bridge;
 using Fabric.Datapath.Forwarding;
+using Fabric.Datapath.Ports;
 using Fabric.Host.Configuration.Hocon;
 using Npgsql;
 
@@ -97,6 +98,14 @@ public static class NodeSettingsLoader
             throw DatapathError(dp, up, invalid);
         }
 
+        var afPacketIo = dp.GetString("af-packet-io") switch
+        {
+            "ring" => AfPacketIo.Ring,
+            "ring-tx" => AfPacketIo.RingTx,
+            "mmsg" => AfPacketIo.Mmsg,
+            var other => throw Error(dp, "af-packet-io", "fabric.datapath", $"'{other}' is not one of: ring, ring-tx, mmsg"),
+        };
+
         var defaults = f.GetConfig("bridge-defaults");
         var vtep = f.HasPath("vtep") ? UnicastIpv4(f, "vtep", "fabric") : null;
         var bridges = new List<BridgeConfig>();
@@ -138,6 +147,7 @@ public static class NodeSettingsLoader
             StateDir = f.GetString("state-dir"),
             ControlSocket = f.GetString("control.socket"),
             Datapath = options,
+            AfPacketIo = afPacketIo,
             MaxIdle = Max(up.GetTimeSpan("max-idle"), TimeSpan.FromMilliseconds(500)),
             RevalidateInterval = Max(up.GetTimeSpan("max-revalidator"), TimeSpan.FromMilliseconds(100)),
             ShardsPerBridge = Range(up, "shards-per-bridge", 1, 64, "fabric.upcall"),

@@ -314,7 +314,7 @@ public sealed partial class FabricNode : IAsyncDisposable
 
         // fabric.datapath.vnet-headers: handed-over ports keep what their socket or device has.
         bool vnet = Settings.Datapath.VnetHeaders;
-        var afPacket = new AfPacketOptions { VnetHeaders = vnet };
+        var afPacket = new AfPacketOptions { VnetHeaders = vnet, Io = Settings.AfPacketIo };
         try
         {
             foreach (var b in Settings.Bridges)
@@ -340,7 +340,7 @@ public sealed partial class FabricNode : IAsyncDisposable
                     bool portVnet = p.VnetHeaders ?? vnet;
                     _openedDevices[p.Name] = Open(p.Name, () => p.Type == "tap"
                         ? TapPort.Create(p.Name, portVnet)
-                        : AfPacketPort.Open(p.Name, portVnet == vnet ? afPacket : new AfPacketOptions { VnetHeaders = portVnet }));
+                        : AfPacketPort.Open(p.Name, portVnet == vnet ? afPacket : new AfPacketOptions { VnetHeaders = portVnet, Io = Settings.AfPacketIo }));
                 }
             }
 

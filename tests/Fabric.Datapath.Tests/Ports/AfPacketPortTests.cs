@@ -150,16 +150,18 @@ public sealed class AfPacketPortTests : IDisposable
     }
 
     [Theory]
-    [InlineData((ushort)0x8100, (ushort)0xa00a)] // 802.1Q, PCP 5, VID 10
-    [InlineData((ushort)0x8100, (ushort)0x0000)] // priority tag: VID 0
-    [InlineData((ushort)0x88a8, (ushort)0x3123)] // 802.1ad S-tag, PCP 1, DEI, VID 291
-    public void Vlan_tag_stripped_by_the_kernel_is_reinserted(ushort tpid, ushort tci)
+    [InlineData((ushort)0x8100, (ushort)0xa00a, AfPacketIo.Mmsg)] // 802.1Q, PCP 5, VID 10
+    [InlineData((ushort)0x8100, (ushort)0x0000, AfPacketIo.Mmsg)] // priority tag: VID 0
+    [InlineData((ushort)0x88a8, (ushort)0x3123, AfPacketIo.Mmsg)] // 802.1ad S-tag, PCP 1, DEI, VID 291
+    [InlineData((ushort)0x8100, (ushort)0xa00a, AfPacketIo.Ring)] // the same, from the receive ring's tpacket3_hdr
+    [InlineData((ushort)0x88a8, (ushort)0x3123, AfPacketIo.Ring)]
+    public void Vlan_tag_stripped_by_the_kernel_is_reinserted(ushort tpid, ushort tci, AfPacketIo io)
     {
         // The receive path untags every 802.1Q/802.1ad frame into skb metadata before AF_PACKET sees it
         // (software rx VLAN "offload"), so the tag arrives only through PACKET_AUXDATA. This kernel has no
         // 8021q module, so the tagged frame is sent raw from inside the namespace rather than over a vlan device.
         using AfPacketPort inside = _ns.InNamespace(() => AfPacketPort.Open(_peer));
-        using AfPacketPort port = AfPacketPort.Open(_host);
+        using AfPacketPort port = AfPacketPort.Open(_host, new AfPacketOptions { Io = io });
         using var batch = new PacketBatch();
 
         byte[] arp = Frames.Arp(1, _peerMac, Frames.Broadcast, _peerMac, _nsIp, 0, _fakeIp);

@@ -20,6 +20,10 @@ public sealed class NativeLayoutTests
         Assert.Equal(16, Unsafe.SizeOf<CMsgHdr>());
         Assert.Equal(40, Unsafe.SizeOf<IfReq>());
         Assert.Equal(8, Unsafe.SizeOf<PollFd>());
+        Assert.Equal(28, Unsafe.SizeOf<TPacketReq3>());
+        Assert.Equal(48, Unsafe.SizeOf<TPacketBlockDesc>());
+        Assert.Equal(48, Unsafe.SizeOf<TPacket3Hdr>());
+        Assert.Equal(32, Unsafe.SizeOf<TPacket2Hdr>());
     }
 
     [Theory]

@@ -20,6 +20,7 @@ public sealed class DatapathSettingsTests
         { "fabric.datapath.emc-insert-inv-prob", "-1", "-1 is less than 0" },
         { "fabric.datapath.upcall-queue-size", "0", "0 is outside 1..1048576" },
         { "fabric.datapath.vnet-headers", "maybe", "expected a boolean" },
+        { "fabric.datapath.af-packet-io", "mmap", "'mmap' is not one of: ring, ring-tx, mmsg" },
         { "fabric.upcall.flow-limit", "-5", "-5 is outside 1..10000000" },
         { "fabric.upcall.max-idle", "10sec", "expected a duration" },
         { "fabric.upcall.max-revalidator", "-1s", "expected a duration" },
@@ -98,6 +99,15 @@ public sealed class DatapathSettingsTests
         Assert.True(s.Datapath.VnetHeaders);
         Assert.Equal(Fabric.Datapath.Buffers.PacketBatch.LargeSlotSize, s.Datapath.EffectiveSlotSize);
         Assert.Equal(new bool?[] { null, false, true }, s.Bridges[0].Ports.Select(p => p.VnetHeaders));
+    }
+
+    [Theory]
+    [InlineData("", Fabric.Datapath.Ports.AfPacketIo.Mmsg)]
+    [InlineData("fabric.datapath.af-packet-io = ring", Fabric.Datapath.Ports.AfPacketIo.Ring)]
+    [InlineData("fabric.datapath.af-packet-io = ring-tx", Fabric.Datapath.Ports.AfPacketIo.RingTx)]
+    public void Af_packet_io_defaults_to_mmsg(string hocon, Fabric.Datapath.Ports.AfPacketIo expected)
+    {
+        Assert.Equal(expected, Load(hocon).AfPacketIo);
     }
 
     [Fact]

@@ -31,6 +31,26 @@ internal static class LinuxConstants
     public const int PACKET_STATISTICS = 6;
     public const int PACKET_IGNORE_OUTGOING = 23;
 
+    // PACKET_MMAP rings (packet(7), Documentation/networking/packet_mmap.rst).
+    public const int PACKET_RX_RING = 5;
+    public const int PACKET_VERSION = 10;
+    public const int PACKET_TX_RING = 13;
+    public const int PACKET_LOSS = 14;
+    public const int TPACKET_V1 = 0;
+    public const int TPACKET_V2 = 1;
+    public const int TPACKET_V3 = 2;
+    public const uint TP_STATUS_KERNEL = 0;
+    public const uint TP_STATUS_USER = 1;
+    public const uint TP_STATUS_AVAILABLE = 0;
+    public const uint TP_STATUS_SEND_REQUEST = 1;
+    public const uint TP_STATUS_SENDING = 2;
+    public const uint TP_STATUS_WRONG_FORMAT = 4;
+
+    // mmap(2) (asm-generic/mman-common.h).
+    public const int PROT_READ = 1;
+    public const int PROT_WRITE = 2;
+    public const int MAP_SHARED = 1;
+
     // packet(7): every frame read or written is preceded by a struct virtio_net_hdr.
     public const int PACKET_VNET_HDR = 15;
 
