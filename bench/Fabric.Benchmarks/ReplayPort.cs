@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Fabric.Datapath.Buffers;
 using Fabric.Datapath.Ports;
+using Fabric.Datapath.Ports.Native;
 
 namespace Fabric.Benchmarks;
 
@@ -61,7 +62,7 @@ internal sealed partial class ReplayPort : IDatapathPort
         Done.Reset();
         Volatile.Write(ref _remaining, batches);
         ulong one = 1;
-        _ = Write(_eventFd, &one, 8);
+        _ = LibC.Write(_eventFd, (byte*)&one, 8);
     }
 
     public unsafe int Receive(PacketBatch batch)
@@ -73,7 +74,8 @@ internal sealed partial class ReplayPort : IDatapathPort
             if (remaining == 0)
             {
                 ulong value;
-                _ = Read(_eventFd, &value, 8);
+                var iov = new IoVec { Base = (byte*)&value, Len = 8 };
+                _ = LibC.ReadV(_eventFd, &iov, 1);
                 Volatile.Write(ref _remaining, -1);
                 Done.Set();
             }
@@ -94,19 +96,11 @@ internal sealed partial class ReplayPort : IDatapathPort
 
     public void Dispose()
     {
-        _ = Close(_eventFd);
+        _ = LibC.Close(_eventFd);
         Done.Dispose();
     }
 
+    // The one call the datapath's LibC does not declare.
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     private static partial int EventFd(uint initval, int flags);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static unsafe partial nint Read(int fd, void* buf, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static unsafe partial nint Write(int fd, void* buf, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

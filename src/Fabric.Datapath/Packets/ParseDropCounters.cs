@@ -14,9 +14,9 @@ public sealed class ParseDropCounters
 
     private readonly long[] _cells;
 
-    /// <summary>Counters with only the shared row; <see cref="Add(DropReason, long)"/> still uses a calling poll thread's row when there is one.</summary>
+    /// <summary>Counters with the shared row and one row per possible poll thread (<see cref="DatapathOptions.MaxPollThreads"/>).</summary>
     public ParseDropCounters()
-        : this(0)
+        : this(DatapathOptions.MaxPollThreads)
     {
     }
 
