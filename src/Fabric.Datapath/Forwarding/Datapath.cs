@@ -36,7 +36,8 @@ public sealed class Datapath : IDisposable
         options.Validate();
         Options = options;
         _timeProvider = timeProvider;
-        Flows = new MegaflowTable(options.FlowLimit, timeProvider);
+        Flows = new MegaflowTable(options.FlowLimit, timeProvider) { PollThreads = options.PollThreads };
+        Stats = new DatapathStats(options.PollThreads);
         Upcalls = new UpcallQueue(options.UpcallQueueCapacity);
         Bonds = new BondTable(options.PollThreads);
         _pollThreads = new PollThread[options.PollThreads];
@@ -55,8 +56,8 @@ public sealed class Datapath : IDisposable
     /// <summary>The bonds' bucket maps (bond outputs resolve through them); the control plane is their single writer.</summary>
     public BondTable Bonds { get; }
 
-    /// <summary>Lookup and drop counters.</summary>
-    public DatapathStats Stats { get; } = new();
+    /// <summary>Lookup and drop counters, one row per poll thread (<see cref="DatapathStats.ForPollThread"/>).</summary>
+    public DatapathStats Stats { get; }
 
     /// <summary>The clock that stamps megaflow use and creation times (Unix ms); the control plane compares against it.</summary>
     public TimeProvider Clock => _timeProvider;
@@ -80,6 +81,26 @@ public sealed class Datapath : IDisposable
     }
 
     internal PortSet PortSnapshot => Volatile.Read(ref _ports);
+
+    /// <summary>
+    /// The poll thread (0-based, thread "fabric-poll-N") that receives on port <paramref name="portNo"/>, or -1 when
+    /// there is no such port. A port goes to the thread that receives on the fewest ports when it is added and keeps it
+    /// until removed (OVS pmd-rxq-assign=roundrobin for ports added one by one).
+    /// </summary>
+    public int PollThreadOf(ushort portNo)
+    {
+        PortSet ports = Volatile.Read(ref _ports);
+        return ports.Ports.ContainsKey(portNo) ? ports.ThreadOf(portNo) : -1;
+    }
+
+    /// <summary>The datapath ports poll thread <paramref name="index"/> is given, ascending (including ports that never receive, such as VXLAN tunnels).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0..<see cref="DatapathOptions.PollThreads"/>-1.</exception>
+    public IReadOnlyList<ushort> PortsOfPollThread(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _pollThreads.Length);
+        return Volatile.Read(ref _ports).PortsOf(index);
+    }
 
     /// <summary>
     /// Adds <paramref name="port"/> as number <paramref name="requestedPortNo"/>, or the lowest free number ≥ 1

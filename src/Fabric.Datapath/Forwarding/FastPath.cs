@@ -12,7 +12,11 @@ namespace Fabric.Datapath.Forwarding;
 /// parse → exact-match cache → megaflow classifier → per-flow stats → actions into transmit batches; parse
 /// errors are counted by reason, misses become upcalls. Datapath counters are added once per batch.
 /// </summary>
-/// <remarks>Owned by one thread. Nothing is allocated on a hit; a miss copies the frame into an <see cref="Upcall"/>.</remarks>
+/// <remarks>
+/// Owned by one thread, poll thread <c>thread</c>: every counter it writes (the megaflows' statistics slots, its row of
+/// <see cref="DatapathStats"/> and of the parse-drop counters) is that thread's alone, so no cache line is written by two
+/// poll threads. Nothing is allocated on a hit; a miss copies the frame into an <see cref="Upcall"/>.
+/// </remarks>
 internal sealed class FastPath
 {
     private readonly MegaflowTable _flows;
@@ -21,9 +25,15 @@ internal sealed class FastPath
     private readonly ExactMatchCache _emc;
     private readonly OutputBatches _outputs;
     private readonly MegaflowLookupContext _lookup;
+    private readonly int _thread;
 
-    public FastPath(MegaflowTable flows, DatapathStats stats, UpcallQueue upcalls, ExactMatchCache emc, OutputBatches outputs)
+    /// <summary>The fast path of poll thread <paramref name="thread"/> (0-based; a row of <paramref name="stats"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="thread"/> has no row in <paramref name="stats"/>.</exception>
+    public FastPath(MegaflowTable flows, DatapathStats stats, UpcallQueue upcalls, ExactMatchCache emc, OutputBatches outputs, int thread = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(thread);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(thread, stats.PollThreads);
+        _thread = thread;
         _flows = flows;
         _stats = stats;
         _upcalls = upcalls;
@@ -68,7 +78,7 @@ internal sealed class FastPath
     }
 
     private void Add((long Hits, long Missed, long Lost, long EmcHits, long MaskHits) counts) =>
-        _stats.Add(counts.Hits, counts.Missed, counts.Lost, counts.EmcHits, counts.MaskHits);
+        _stats.Add(_thread, counts.Hits, counts.Missed, counts.Lost, counts.EmcHits, counts.MaskHits);
 
     // Frames [start, end) of rx, all from inPort: a loop-invariant in_port keeps this loop as fast as it was before
     // demultiplexing ports existed (a per-frame in_port inside it cost about 10 ns per packet), and so does compiling it
@@ -84,7 +94,7 @@ internal sealed class FastPath
             DropReason reason = PacketParser.Parse(frame, inPort, out FlowKey key, out ushort tcpFlags);
             if (reason != DropReason.None)
             {
-                _stats.ParseDrops.Add(reason);
+                _stats.ParseDrops.Add(_thread + 1, reason);
                 continue;
             }
 
@@ -124,7 +134,7 @@ internal sealed class FastPath
             }
 
             hits++;
-            flow.AddHits(1, frame.Length, tcpFlags, nowMs);
+            flow.AddHit(_thread, frame.Length, tcpFlags, nowMs);
             if (ActionExecutor.Execute(frame, rx.Vnet(i), inPort, flow.Actions, _outputs) && !Upcall(inPort, key, frame, nowMs, tcpFlags))
             {
                 lost++;

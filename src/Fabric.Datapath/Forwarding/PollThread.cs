@@ -11,6 +11,12 @@ namespace Fabric.Datapath.Forwarding;
 /// into per-port transmit batches and sends them after the batch; misses become upcalls. Thread 0 also
 /// executes packet-outs and re-ranks the megaflow subtables.
 /// </summary>
+/// <remarks>
+/// Each thread has its own exact-match cache, receive and transmit batches and its own row of every counter it writes
+/// (<see cref="CounterRows"/>): the megaflows' statistics slots, <see cref="DatapathStats"/>, the parse drops, the ports'
+/// counters and the bonds' bucket counters. While its last iteration received frames it polls its ports again at once
+/// without calling poll(2) (a busy PMD thread does not sleep); it waits in poll(2) only once an iteration found nothing.
+/// </remarks>
 internal sealed class PollThread : IDisposable
 {
     private readonly Datapath _datapath;
@@ -25,6 +31,7 @@ internal sealed class PollThread : IDisposable
     private ushort[] _rxInPorts = [];
     private long _seenVersion = -1;
     private long _nextRerankMs;
+    private bool _busy;
     private Thread? _thread;
     private volatile bool _stop;
 
@@ -37,7 +44,7 @@ internal sealed class PollThread : IDisposable
         _outputs = new OutputBatches(Math.Max(o.BatchSize, PacketBatch.DefaultCapacity), o.EffectiveSlotSize) { Writer = index + 1 };
         _outputs.AttachBonds(datapath.Bonds, index);
         _rx = new PacketBatch(o.BatchSize, o.EffectiveSlotSize) { Writer = index + 1 };
-        _fastPath = new FastPath(datapath.Flows, datapath.Stats, datapath.Upcalls, _emc, _outputs);
+        _fastPath = new FastPath(datapath.Flows, datapath.Stats, datapath.Upcalls, _emc, _outputs, index);
         _poller = new PortPoller([]);
     }
 
@@ -67,7 +74,10 @@ internal sealed class PollThread : IDisposable
 
     public void Wake() => _poller.Wake();
 
-    /// <summary>One loop iteration: wait (up to <paramref name="timeoutMs"/>), receive and forward, send. Returns frames received.</summary>
+    /// <summary>
+    /// One loop iteration: wait (up to <paramref name="timeoutMs"/>; not at all after an iteration that received frames,
+    /// nor when negative), receive and forward, send. Returns frames received.
+    /// </summary>
     public int RunIteration(int timeoutMs)
     {
         PortSet ports = _datapath.PortSnapshot;
@@ -76,7 +86,9 @@ internal sealed class PollThread : IDisposable
             SwitchPorts(ports);
         }
 
-        if (timeoutMs >= 0)
+        // Busy: try every port again without poll(2), which would also sleep up to 1 ms with fd-less ports.
+        bool waited = timeoutMs >= 0 && !_busy;
+        if (waited)
         {
             _poller.Wait(timeoutMs);
         }
@@ -86,7 +98,7 @@ internal sealed class PollThread : IDisposable
         IDatapathPort[] rxPorts = _rxPorts;
         for (int i = 0; i < rxPorts.Length; i++)
         {
-            if (timeoutMs >= 0 && !_poller.IsReadable(i))
+            if (waited && !_poller.IsReadable(i))
             {
                 continue;
             }
@@ -112,6 +124,7 @@ internal sealed class PollThread : IDisposable
         }
 
         _outputs.Flush();
+        _busy = received > 0;
         return received;
     }
 
@@ -155,6 +168,8 @@ internal sealed class PollThread : IDisposable
 
     private void Run()
     {
+        // Counters whose callers pass no writer row (the ports' own) find this thread's row through it.
+        CounterRows.CurrentWriter = _index + 1;
         int timeout = _datapath.Options.PollTimeoutMs;
         while (!_stop)
         {

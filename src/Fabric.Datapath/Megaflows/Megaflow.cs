@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Fabric.Datapath.Actions;
 using Fabric.Datapath.Flows;
@@ -9,20 +11,41 @@ namespace Fabric.Datapath.Megaflows;
 
 /// <summary>
 /// One installed datapath flow (a megaflow, ovs-facts §3.1): a masked key, its mask, the actions and the
-/// statistics. Poll threads update the statistics lock-free with <see cref="Interlocked"/>; the single writer
-/// (<see cref="MegaflowTable"/>) may replace the actions in place (<see cref="MegaflowTable.ModifyActions"/>).
+/// statistics. The single writer (<see cref="MegaflowTable"/>) may replace the actions in place
+/// (<see cref="MegaflowTable.ModifyActions"/>).
 /// </summary>
+/// <remarks>
+/// Statistics are kept per poll thread, as OVS keeps a flow's statistics per PMD thread: each poll thread adds its hits
+/// to its own slot with plain stores, no atomic instruction, and readers (<see cref="Packets"/>, <see cref="Bytes"/>,
+/// <see cref="LastUsedMs"/>, <see cref="TcpFlags"/>) sum, take the latest or OR the slots and a base that only the
+/// control plane writes (<see cref="RestoreStatistics"/>). With several poll threads each slot sits on cache lines of
+/// its own, away from the fields every thread reads on a hit (key, mask, actions), so two threads hitting one flow do
+/// not bounce a line between their cores. That costs 96 bytes per poll thread and 64 of padding per flow; with one poll
+/// thread the single slot is 32 bytes, unpadded.
+/// </remarks>
 public sealed class Megaflow
 {
+    // Per slot: packets, bytes, last use (Unix ms), TCP flags.
+    private const int SlotCounters = 4;
+    private const int PacketsAt = 0;
+    private const int BytesAt = 1;
+    private const int LastUsedAt = 2;
+    private const int TcpFlagsAt = 3;
+
+    // One slot per poll thread: slot t at _lead + t * _stride; a single slot is packed with no padding.
+    private readonly long[] _slots;
+    private readonly int _slotCount;
+    private readonly int _lead;
+    private readonly int _stride;
     private DatapathActions _actions;
     private object? _owner;
-    private long _packets;
-    private long _bytes;
-    private long _lastUsedMs;
-    private int _tcpFlags;
+    private long _basePackets;
+    private long _baseBytes;
+    private long _baseLastUsedMs;
+    private int _baseTcpFlags;
     private volatile bool _removed;
 
-    internal Megaflow(long id, in FlowKey maskedKey, in FlowMask mask, DatapathActions actions, object? owner, long createdMs)
+    internal Megaflow(long id, in FlowKey maskedKey, in FlowMask mask, DatapathActions actions, object? owner, long createdMs, int pollThreads = 1)
     {
         Id = id;
         Key = maskedKey;
@@ -30,6 +53,19 @@ public sealed class Megaflow
         _actions = actions;
         _owner = owner;
         CreatedMs = createdMs;
+        _slotCount = Math.Max(1, pollThreads);
+        if (_slotCount == 1)
+        {
+            _lead = 0;
+            _stride = SlotCounters;
+        }
+        else
+        {
+            _lead = Forwarding.CounterRows.Lead;
+            _stride = Forwarding.CounterRows.Stride(SlotCounters);
+        }
+
+        _slots = new long[_lead + (_slotCount * _stride)];
     }
 
     /// <summary>Unique, monotonic id within the table that installed it (never reused).</summary>
@@ -48,17 +84,48 @@ public sealed class Megaflow
         internal set => Volatile.Write(ref _actions, value);
     }
 
-    /// <summary>Packets that hit this flow.</summary>
-    public long Packets => Volatile.Read(ref _packets);
+    /// <summary>Packets that hit this flow (summed over the poll threads).</summary>
+    public long Packets => Volatile.Read(ref _basePackets) + SumSlots(PacketsAt);
 
-    /// <summary>Bytes (whole frames) that hit this flow.</summary>
-    public long Bytes => Volatile.Read(ref _bytes);
+    /// <summary>Bytes (whole frames) that hit this flow (summed over the poll threads).</summary>
+    public long Bytes => Volatile.Read(ref _baseBytes) + SumSlots(BytesAt);
 
-    /// <summary>Unix time in ms of the last hit; 0 = never used.</summary>
-    public long LastUsedMs => Volatile.Read(ref _lastUsedMs);
+    /// <summary>Unix time in ms of the last hit on any poll thread; 0 = never used.</summary>
+    public long LastUsedMs
+    {
+        get
+        {
+            long latest = Volatile.Read(ref _baseLastUsedMs);
+            for (int i = _lead + LastUsedAt; i < _slots.Length; i += _stride)
+            {
+                latest = Math.Max(latest, Volatile.Read(ref _slots[i]));
+            }
 
-    /// <summary>OR of the TCP flags (12 bits) of every TCP packet that hit this flow.</summary>
-    public ushort TcpFlags => (ushort)Volatile.Read(ref _tcpFlags);
+            return latest;
+        }
+    }
+
+    /// <summary>OR of the TCP flags (12 bits) of every TCP packet that hit this flow, on any poll thread.</summary>
+    public ushort TcpFlags
+    {
+        get
+        {
+            long flags = Volatile.Read(ref _baseTcpFlags);
+            for (int i = _lead + TcpFlagsAt; i < _slots.Length; i += _stride)
+            {
+                flags |= Volatile.Read(ref _slots[i]);
+            }
+
+            return (ushort)flags;
+        }
+    }
+
+    /// <summary>Number of per-poll-thread statistics slots (the datapath's poll threads).</summary>
+    internal int StatisticsSlots => _slotCount;
+
+    /// <summary>Packets counted in poll thread <paramref name="thread"/>'s slot alone (0 for a thread without one).</summary>
+    internal long SlotPackets(int thread) =>
+        (uint)thread < (uint)_slotCount ? Volatile.Read(ref _slots[_lead + (thread * _stride) + PacketsAt]) : 0;
 
     /// <summary>Unix time in ms when the flow was installed.</summary>
     public long CreatedMs { get; }
@@ -71,15 +138,17 @@ public sealed class Megaflow
     }
 
     /// <summary>
-    /// Sets the statistics of a flow restored from a snapshot (recovery, before any poll thread sees it):
-    /// <paramref name="packets"/>, <paramref name="bytes"/>, last use in Unix ms (0 = never) and TCP flags.
+    /// Sets the statistics a flow restored from a snapshot carries over from before (recovery, control plane only):
+    /// <paramref name="packets"/>, <paramref name="bytes"/>, last use in Unix ms (0 = never) and TCP flags become the
+    /// flow's base, which poll threads never write; hits counted since the flow was installed add to it (a flow restored
+    /// into a live table loses none of them).
     /// </summary>
     public void RestoreStatistics(long packets, long bytes, long lastUsedMs, ushort tcpFlags)
     {
-        Volatile.Write(ref _packets, packets);
-        Volatile.Write(ref _bytes, bytes);
-        Volatile.Write(ref _lastUsedMs, lastUsedMs);
-        Volatile.Write(ref _tcpFlags, tcpFlags);
+        Volatile.Write(ref _basePackets, packets);
+        Volatile.Write(ref _baseBytes, bytes);
+        Volatile.Write(ref _baseLastUsedMs, lastUsedMs);
+        Volatile.Write(ref _baseTcpFlags, tcpFlags);
     }
 
     /// <summary>False once the flow has been removed from its table; exact-match-cache entries pointing at it then miss.</summary>
@@ -184,20 +253,77 @@ public sealed class Megaflow
         return sb.ToString();
     }
 
-    /// <summary>Accounts <paramref name="packets"/> hits totalling <paramref name="bytes"/> at <paramref name="nowMs"/> (lock-free).</summary>
-    internal void AddHits(long packets, long bytes, ushort tcpFlags, long nowMs)
+    /// <summary>
+    /// Accounts one hit of <paramref name="bytes"/> with <paramref name="tcpFlags"/> at <paramref name="nowMs"/> in the slot
+    /// of poll thread <paramref name="thread"/> (that thread only): plain loads and stores, no atomic instruction. A
+    /// thread without a slot (a flow of a table built for fewer threads) is counted atomically in the base.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AddHit(int thread, int bytes, ushort tcpFlags, long nowMs)
     {
-        Interlocked.Add(ref _packets, packets);
-        Interlocked.Add(ref _bytes, bytes);
-        if (Volatile.Read(ref _lastUsedMs) < nowMs)
+        if ((uint)thread >= (uint)_slotCount)
         {
-            Volatile.Write(ref _lastUsedMs, nowMs);
+            AddHits(1, bytes, tcpFlags, nowMs);
+            return;
         }
 
-        if (tcpFlags != 0 && (Volatile.Read(ref _tcpFlags) & tcpFlags) != tcpFlags)
+        // In range by construction (_lead + _slotCount * _stride == _slots.Length): no bounds check, no read of the array
+        // header, whose cache line thread 0's slot may share.
+        ref long slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), _lead + (thread * _stride));
+        Volatile.Write(ref slot, slot + 1);
+        ref long b = ref Unsafe.Add(ref slot, BytesAt);
+        Volatile.Write(ref b, b + bytes);
+        ref long used = ref Unsafe.Add(ref slot, LastUsedAt);
+        if (used < nowMs)
         {
-            Interlocked.Or(ref _tcpFlags, tcpFlags);
+            Volatile.Write(ref used, nowMs);
         }
+
+        if (tcpFlags != 0)
+        {
+            ref long flags = ref Unsafe.Add(ref slot, TcpFlagsAt);
+            if ((flags & tcpFlags) != tcpFlags)
+            {
+                Volatile.Write(ref flags, flags | tcpFlags);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accounts <paramref name="packets"/> hits totalling <paramref name="bytes"/> at <paramref name="nowMs"/> in the base,
+    /// atomically (any thread; off the per-packet path).
+    /// </summary>
+    internal void AddHits(long packets, long bytes, ushort tcpFlags, long nowMs)
+    {
+        Interlocked.Add(ref _basePackets, packets);
+        Interlocked.Add(ref _baseBytes, bytes);
+        long used = Volatile.Read(ref _baseLastUsedMs);
+        while (used < nowMs)
+        {
+            long seen = Interlocked.CompareExchange(ref _baseLastUsedMs, nowMs, used);
+            if (seen == used)
+            {
+                break;
+            }
+
+            used = seen;
+        }
+
+        if (tcpFlags != 0)
+        {
+            Interlocked.Or(ref _baseTcpFlags, tcpFlags);
+        }
+    }
+
+    private long SumSlots(int counter)
+    {
+        long total = 0;
+        for (int i = _lead + counter; i < _slots.Length; i += _stride)
+        {
+            total += Volatile.Read(ref _slots[i]);
+        }
+
+        return total;
     }
 
     /// <summary>Marks the flow removed (called by the table's writer).</summary>

@@ -44,6 +44,9 @@ public sealed class MegaflowTable
         _sharedContext = CreateLookupContext();
     }
 
+    /// <summary>Poll threads that hit this table's flows: each flow gets one statistics slot per thread (<see cref="Megaflow"/>). 1..64, default 1.</summary>
+    internal int PollThreads { get; init; } = 1;
+
     /// <summary>Number of installed megaflows.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -420,7 +423,7 @@ public sealed class MegaflowTable
 
     private Megaflow AddLocked(in FlowKey masked, in FlowMask mask, DatapathActions actions, object? owner, MegaflowSubtable? sub)
     {
-        var flow = new Megaflow(++_nextId, masked, mask, actions, owner, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        var flow = new Megaflow(++_nextId, masked, mask, actions, owner, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), PollThreads);
         if (sub is null)
         {
             int index = _freeIndices.Count > 0 ? _freeIndices.Pop() : _nextIndex++;

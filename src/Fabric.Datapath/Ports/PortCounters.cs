@@ -1,16 +1,18 @@
 namespace Fabric.Datapath.Ports;
 
 /// <summary>
-/// Per-port frame and byte counters, in rows of one cache line each. Row 0 is shared: the methods without a
-/// <c>writer</c> argument (and <c>writer</c> 0) add to it with <see cref="Interlocked"/>, so any thread may use them.
-/// Rows 1..<see cref="Writers"/> each belong to one writing thread (a poll thread's <see cref="Buffers.PacketBatch.Writer"/>),
-/// which adds to it with plain reads and volatile writes: no atomic instruction and no cache line written by two
-/// threads. A writer number above <see cref="Writers"/> falls back to the shared row. Reads sum every row at any time
-/// (values are monotonic, reads may be slightly stale).
+/// Per-port frame and byte counters, one row per writing thread (<see cref="Forwarding.CounterRows"/>: each row on
+/// cache lines of its own). Row 0 is shared: writer 0, and any writer number without a row of its own, adds to it
+/// with <see cref="Interlocked"/>, so any thread may use it. Rows 1..<see cref="Writers"/> each belong to one writing
+/// thread (a poll thread's <see cref="Buffers.PacketBatch.Writer"/>, 1 + its index), which adds with plain reads and
+/// volatile writes: no atomic instruction and no cache line written by two threads. The methods without a
+/// <c>writer</c> argument add to the row of the poll thread that calls them (the shared row on any other thread), so
+/// a port's transmit counters, which every poll thread updates, are not one contended line. Reads sum every row at
+/// any time (values are monotonic, reads may be slightly stale).
 /// </summary>
 public sealed class PortCounters
 {
-    private const int RowLongs = 8;
+    private const int Counters = 7;
     private const int RxPacketsAt = 0;
     private const int RxBytesAt = 1;
     private const int RxDroppedAt = 2;
@@ -19,12 +21,11 @@ public sealed class PortCounters
     private const int TxDroppedAt = 5;
     private const int TxOffloadDroppedAt = 6;
 
-    // (Writers + 1) rows of 8 longs (64 bytes): row 0 shared, the others one writer each.
     private readonly long[] _cells;
 
-    /// <summary>Counters with only the shared row (every writer adds atomically).</summary>
+    /// <summary>Counters with the shared row and one row per possible poll thread (<see cref="Forwarding.DatapathOptions.MaxPollThreads"/>).</summary>
     public PortCounters()
-        : this(0)
+        : this(Forwarding.DatapathOptions.MaxPollThreads)
     {
     }
 
@@ -36,7 +37,7 @@ public sealed class PortCounters
         ArgumentOutOfRangeException.ThrowIfNegative(writers);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(writers, 1024);
         Writers = writers;
-        _cells = new long[(writers + 1) * RowLongs];
+        _cells = Forwarding.CounterRows.Allocate(writers, Counters);
     }
 
     /// <summary>Number of single-writer rows (writers 1..Writers); writer 0 is the shared row.</summary>
@@ -66,20 +67,20 @@ public sealed class PortCounters
     /// </summary>
     public long TxOffloadDropped => Sum(TxOffloadDroppedAt);
 
-    /// <summary>Adds received frames and bytes to the shared row (thread-safe).</summary>
-    public void AddRx(long packets, long bytes) => AddRx(0, packets, bytes);
+    /// <summary>Adds received frames and bytes to the calling poll thread's row, or atomically to the shared row (thread-safe).</summary>
+    public void AddRx(long packets, long bytes) => AddRx(Forwarding.CounterRows.CurrentWriter, packets, bytes);
 
-    /// <summary>Adds transmitted frames and bytes to the shared row (thread-safe).</summary>
-    public void AddTx(long packets, long bytes) => AddTx(0, packets, bytes);
+    /// <summary>Adds transmitted frames and bytes to the calling poll thread's row, or atomically to the shared row (thread-safe).</summary>
+    public void AddTx(long packets, long bytes) => AddTx(Forwarding.CounterRows.CurrentWriter, packets, bytes);
 
-    /// <summary>Records the outcome of one send call in the shared row: frames and bytes the kernel accepted, frames dropped.</summary>
-    public void AddTxResult(long sent, long bytes, long dropped) => AddTxResult(0, sent, bytes, dropped);
+    /// <summary>Records the outcome of one send call in the calling poll thread's row (or the shared row): frames and bytes the kernel accepted, frames dropped.</summary>
+    public void AddTxResult(long sent, long bytes, long dropped) => AddTxResult(Forwarding.CounterRows.CurrentWriter, sent, bytes, dropped);
 
-    /// <summary>Adds frames dropped on receive to the shared row (thread-safe).</summary>
-    public void AddRxDropped(long packets) => Add(0, RxDroppedAt, packets);
+    /// <summary>Adds frames dropped on receive to the calling poll thread's row, or atomically to the shared row (thread-safe).</summary>
+    public void AddRxDropped(long packets) => Add(Forwarding.CounterRows.CurrentWriter, RxDroppedAt, packets);
 
-    /// <summary>Adds frames dropped on transmit to the shared row (thread-safe).</summary>
-    public void AddTxDropped(long packets) => Add(0, TxDroppedAt, packets);
+    /// <summary>Adds frames dropped on transmit to the calling poll thread's row, or atomically to the shared row (thread-safe).</summary>
+    public void AddTxDropped(long packets) => Add(Forwarding.CounterRows.CurrentWriter, TxDroppedAt, packets);
 
     /// <summary>Adds received frames and bytes to <paramref name="writer"/>'s row (only that writer's thread may use it; 0 = shared).</summary>
     public void AddRx(int writer, long packets, long bytes)
@@ -122,27 +123,7 @@ public sealed class PortCounters
         Add(writer, TxOffloadDroppedAt, packets);
     }
 
-    private void Add(int writer, int cell, long value)
-    {
-        if ((uint)writer - 1 < (uint)Writers)
-        {
-            ref long c = ref _cells[(writer * RowLongs) + cell];
-            Volatile.Write(ref c, c + value);
-        }
-        else
-        {
-            Interlocked.Add(ref _cells[cell], value);
-        }
-    }
+    private void Add(int writer, int cell, long value) => Forwarding.CounterRows.Add(_cells, Writers, Counters, writer, cell, value);
 
-    private long Sum(int cell)
-    {
-        long total = 0;
-        for (int i = cell; i < _cells.Length; i += RowLongs)
-        {
-            total += Volatile.Read(ref _cells[i]);
-        }
-
-        return total;
-    }
+    private long Sum(int cell) => Forwarding.CounterRows.Sum(_cells, Counters, cell);
 }

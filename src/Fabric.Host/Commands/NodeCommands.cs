@@ -33,6 +33,7 @@ public static class NodeCommands
         registry.Register("debug/crash", "ACTOR-PATH", "make that actor throw (needs fabric.debug.fault-injection = on)", (a, _) => Crash(node, a[0]), 1, 1);
         BondCommands.Register(registry, node);
         ClusterCommands.Register(registry, node);
+        PmdCommands.Register(registry, node);
         registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", (a, _) => Exit(node, a, exit), 0, 1);
     }
 

@@ -29,7 +29,7 @@ public sealed class PortCountersTests
     [Fact]
     public void A_writer_without_a_row_of_its_own_adds_to_the_shared_row()
     {
-        var c = new PortCounters();
+        var c = new PortCounters(writers: 0);
 
         c.AddTx(5, 1, 64);
         c.AddTx(-1, 1, 64);
@@ -73,5 +73,38 @@ public sealed class PortCountersTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PortCounters(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PortCounters(1025));
+    }
+
+    [Fact]
+    public void Calls_without_a_writer_count_in_the_calling_poll_threads_row_and_lose_no_count()
+    {
+        const int perThread = 200_000;
+        var c = new PortCounters();
+        Assert.Equal(Fabric.Datapath.Forwarding.DatapathOptions.MaxPollThreads, c.Writers);
+        var threads = new Thread[4];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            // Threads 0..2 act as poll threads 0..2 (writer rows 1..3); thread 3 is no poll thread (the shared row).
+            int writer = t < 3 ? t + 1 : 0;
+            threads[t] = new Thread(() =>
+            {
+                Fabric.Datapath.Forwarding.CounterRows.CurrentWriter = writer;
+                for (int i = 0; i < perThread; i++)
+                {
+                    c.AddTxResult(1, 64, 0);
+                    c.AddRx(1, 60);
+                }
+            });
+            threads[t].Start();
+        }
+
+        foreach (Thread t in threads)
+        {
+            t.Join();
+        }
+
+        Assert.Equal(4L * perThread, c.TxPackets);
+        Assert.Equal(4L * 64 * perThread, c.TxBytes);
+        Assert.Equal(4L * 60 * perThread, c.RxBytes);
     }
 }
