@@ -522,7 +522,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
             }
         }
 
-        return Received(batch, count, bytes, dropped, taken, emptied);
+        return ReceiveAccounting.Complete(batch, _counters, _backlog, count, bytes, dropped, taken, emptied);
     }
 
     /// <summary>
@@ -662,30 +662,7 @@ public sealed unsafe class AfPacketPort : IDatapathPort
     private int ReceiveFromRing(PacketRxRing ring, PacketBatch batch)
     {
         int count = ring.Receive(batch, _vnet, out int dropped, out long bytes, out int taken, out bool emptied);
-        return Received(batch, count, bytes, dropped, taken, emptied);
-    }
-
-    /// <summary>Records one Receive call: the backlog it took, the batch's count, the port's rx and rx-dropped counters; returns <paramref name="count"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Received(PacketBatch batch, int count, long bytes, int dropped, int taken, bool emptied)
-    {
-        if (_backlog.IsCounting)
-        {
-            _backlog.Record(taken, emptied);
-        }
-
-        batch.Count = count;
-        if (count > 0)
-        {
-            _counters.AddRx(count, bytes);
-        }
-
-        if (dropped > 0)
-        {
-            _counters.AddRxDropped(dropped);
-        }
-
-        return count;
+        return ReceiveAccounting.Complete(batch, _counters, _backlog, count, bytes, dropped, taken, emptied);
     }
 
     /// <summary>The socket's receive buffer as the kernel reports it (SO_RCVBUF; the kernel doubles what was set), bytes.</summary>

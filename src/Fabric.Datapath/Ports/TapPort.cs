@@ -420,23 +420,7 @@ public sealed unsafe class TapPort : IDatapathPort
             }
         }
 
-        if (_backlog.IsCounting)
-        {
-            _backlog.Record(count + dropped, emptied);
-        }
-
-        batch.Count = count;
-        if (count > 0)
-        {
-            _counters.AddRx(count, bytes);
-        }
-
-        if (dropped > 0)
-        {
-            _counters.AddRxDropped(dropped);
-        }
-
-        return count;
+        return ReceiveAccounting.Complete(batch, _counters, _backlog, count, bytes, dropped, count + dropped, emptied);
     }
 
     /// <summary>
