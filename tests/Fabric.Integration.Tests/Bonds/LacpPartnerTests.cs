@@ -53,10 +53,19 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         var rxB = BondLab.RxPackets(lab.MemberB);
         Shell.InNs(lab.FabricHost.Namespace, "bash", "-c", $"for p in $(seq 20000 20063); do for i in 1 2 3; do echo x > /dev/udp/{lab.OvsHost.Ip}/$p; done; done");
         Shell.InNs(lab.OvsHost.Namespace, "bash", "-c", $"for p in $(seq 20000 20063); do for i in 1 2 3; do echo x > /dev/udp/{lab.FabricHost.Ip}/$p; done; done");
-        var sentA = BondLab.TxPackets(lab.MemberA) - txA;
-        var sentB = BondLab.TxPackets(lab.MemberB) - txB;
-        var gotA = BondLab.RxPackets(lab.MemberA) - rxA;
-        var gotB = BondLab.RxPackets(lab.MemberB) - rxB;
+        // The datagrams are sent when the loops return, not yet delivered: OVS's slow path sets up 192 flows (two upcalls
+        // each with balance-tcp's recirculation) and may still be working through them, so the counters are probed.
+        long sentA = 0, sentB = 0, gotA = 0, gotB = 0;
+        await SwitchLab.WaitUntilAsync(
+            () =>
+            {
+                sentA = BondLab.TxPackets(lab.MemberA) - txA;
+                sentB = BondLab.TxPackets(lab.MemberB) - txB;
+                gotA = BondLab.RxPackets(lab.MemberA) - rxA;
+                gotB = BondLab.RxPackets(lab.MemberB) - rxB;
+                return Task.FromResult(sentA >= 20 && sentB >= 20 && gotA + gotB >= 64);
+            },
+            TimeSpan.FromSeconds(5));
         output.WriteLine($"Fabric sent {sentA} / {sentB} frames on {lab.MemberA} / {lab.MemberB}; OVS sent {gotA} / {gotB}");
         Assert.True(sentA >= 20 && sentB >= 20, $"Fabric used one member only: {sentA} / {sentB}");
         // OVS fills its buckets when its members first come up, so it may well send everything on one of them until
