@@ -117,9 +117,10 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
     {
         var count = Math.Clamp(_settings.Shards, 1, Fabric.Datapath.Megaflows.FlowSlice.Count);
         var inboxes = new ShardInbox[count];
+        var pollThreadTranslator = new PollThreadTranslator(_translator, _published);
         for (var i = 0; i < count; i++)
         {
-            inboxes[i] = new ShardInbox(ShardInboxCapacity);
+            inboxes[i] = new ShardInbox(ShardInboxCapacity, pollThreadTranslator);
             var shard = Context.ActorOf(FlowTableShardActor.Props(_settings, i, count, _translator, _published, inboxes[i], _datapath, _datapathActor), $"shard-{i}");
             inboxes[i].Attach(shard);
         }

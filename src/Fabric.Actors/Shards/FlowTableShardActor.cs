@@ -18,9 +18,10 @@ namespace Fabric.Actors.Shards;
 /// <summary>
 /// One slice of a bridge's flow-hash space (<see cref="FlowSlice"/> mod shard count), doing what OVS's handler and
 /// revalidator threads do (ovs-facts §3.3). Upcalls: it takes them from its bounded <see cref="ShardInbox"/>,
-/// runs NORMAL against the bridge's published MAC table, and sends the datapath actor one message that installs the
-/// megaflow and executes the missed packet — through the bridge when the source address must be learned first; a
-/// further upcall for a megaflow whose install is still pending is only executed. Revalidation: every
+/// runs NORMAL against the bridge's published MAC table (unless the poll thread did, <see cref="PollThreadTranslator"/>,
+/// and sent the packet already), and sends the datapath actor one message that installs the megaflow and executes the
+/// missed packet — through the bridge when the source address must be learned first; a further upcall for a megaflow
+/// whose install is still pending is only executed. Revalidation: every
 /// <see cref="BridgeSettings.RevalidateInterval"/> (an Akka timer) it visits the megaflows of its own slice,
 /// deleting the idle ones (max-idle), reporting the source addresses of the ones that carried traffic to the
 /// bridge, and translating again the ones translated against an older MAC table (modify when the actions changed,
@@ -124,9 +125,10 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Handle(Fabric.Datapath.Forwarding.Upcall upcall)
+    private void Handle(ShardUpcall posted)
     {
         _upcalls++;
+        var upcall = posted.Upcall;
         var key = upcall.Key;
         if (key.DlType == SlowProtocolsEthType && key.DlDst == LacpDestination && _translator.PortByDp(key.InPort)?.Bond is not null)
         {
@@ -138,7 +140,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         {
             // The megaflow is being installed: execute only (OVS drops duplicate ukeys the same way).
             _duplicates++;
-            if (!pending.Actions.IsDrop)
+            if (!posted.Executed && !pending.Actions.IsDrop)
             {
                 _datapath.Execute(upcall.InPort, upcall.Packet.Span, pending.Actions);
             }
@@ -146,13 +148,14 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var view = _macs.Current;
-        var result = _translator.Translate(key, view);
+        // Translated already when the poll thread did it (and sent the packet: the install carries none then).
+        var view = posted.View ?? _macs.Current;
+        var result = posted.Xlate ?? _translator.Translate(key, view);
         var match = FlowMatch.Of(key, result.Mask);
         _pending[match] = new PendingInstall(result.Actions, _sweeps);
         _pendingMasks[result.Mask] = _pendingMasks.GetValueOrDefault(result.Mask) + 1;
         var owner = OwnerFor(result.Vlan, view.Epoch, view.Version);
-        var install = new InstallFlow(key, result.Mask, result.Actions, owner, upcall.InPort, upcall.Packet);
+        var install = new InstallFlow(key, result.Mask, result.Actions, owner, upcall.InPort, posted.Executed ? ReadOnlyMemory<byte>.Empty : upcall.Packet);
         if (result.LearnOfPort >= 0)
         {
             // A new or moved source: the bridge learns it first and then passes the install on (OVS learns before

@@ -1,6 +1,6 @@
+using System.Threading.Channels;
 using Akka.Actor;
 using Fabric.Actors.Shards;
-using Fabric.Datapath.Forwarding;
 
 namespace Fabric.Actors.Upcalls;
 
@@ -13,32 +13,74 @@ namespace Fabric.Actors.Upcalls;
 /// <remarks>Outlives the shard's restarts (it belongs to the bridge incarnation that created it).</remarks>
 public sealed class ShardInbox
 {
-    private readonly UpcallQueue _queue;
+    private readonly Channel<ShardUpcall> _channel;
     private IActorRef _shard = ActorRefs.Nobody;
     private int _signalled;
+    private int _unexecuted;
 
     /// <summary>Creates an inbox for <paramref name="capacity"/> upcalls.</summary>
+    /// <param name="capacity">Most upcalls waiting.</param>
+    /// <param name="translator">Translates this bridge's misses on the poll thread while the inbox is empty; null: the shard translates every one.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is below 1.</exception>
-    public ShardInbox(int capacity) => _queue = new UpcallQueue(capacity);
+    public ShardInbox(int capacity, PollThreadTranslator? translator = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        Translator = translator;
+        _channel = Channel.CreateBounded<ShardUpcall>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+    }
 
     /// <summary>Most upcalls waiting.</summary>
-    public int Capacity => _queue.Capacity;
+    public int Capacity { get; }
 
     /// <summary>Upcalls waiting now.</summary>
-    public int Count => _queue.Count;
+    public int Count => _channel.Reader.Count;
+
+    /// <summary>
+    /// True when a poll thread may translate and execute a miss itself: few upcalls wait (fewer than
+    /// <paramref name="most"/>) and none of them still has its packet to send, so a packet sent now overtakes none
+    /// queued before it.
+    /// </summary>
+    public bool MayExecuteAhead(int most) => Volatile.Read(ref _unexecuted) == 0 && _channel.Reader.Count < most;
+
+    /// <summary>The bridge's poll-thread translation, or null.</summary>
+    public PollThreadTranslator? Translator { get; }
 
     /// <summary>Names the shard to wake (its ref is stable across its restarts).</summary>
     public void Attach(IActorRef shard) => Volatile.Write(ref _shard, shard);
 
-    /// <summary>Queues <paramref name="upcall"/> and wakes the shard if it was idle; false when the inbox is full.</summary>
-    public bool TryPost(Upcall upcall)
+    /// <summary>
+    /// Queues <paramref name="upcall"/> and wakes the shard if it was idle (unless <paramref name="wake"/> is false: the
+    /// caller then calls <see cref="Wake"/> soon); false when the inbox is full.
+    /// </summary>
+    public bool TryPost(ShardUpcall upcall, bool wake = true)
     {
-        if (!_queue.TryEnqueue(upcall))
+        ArgumentNullException.ThrowIfNull(upcall);
+        if (!upcall.Executed)
         {
+            Interlocked.Increment(ref _unexecuted);
+        }
+
+        if (!_channel.Writer.TryWrite(upcall))
+        {
+            if (!upcall.Executed)
+            {
+                Interlocked.Decrement(ref _unexecuted);
+            }
+
             return false;
         }
 
-        Wake();
+        if (wake)
+        {
+            Wake();
+        }
+
         return true;
     }
 
@@ -46,7 +88,22 @@ public sealed class ShardInbox
     public void Rearm() => Volatile.Write(ref _signalled, 0);
 
     /// <summary>Shard only: takes the oldest upcall, if any.</summary>
-    public bool TryTake(out Upcall upcall) => _queue.TryDequeue(out upcall);
+    public bool TryTake(out ShardUpcall upcall)
+    {
+        if (_channel.Reader.TryRead(out var u))
+        {
+            if (!u.Executed)
+            {
+                Interlocked.Decrement(ref _unexecuted);
+            }
+
+            upcall = u;
+            return true;
+        }
+
+        upcall = null!;
+        return false;
+    }
 
     /// <summary>Sends the shard one wake-up unless one is already outstanding.</summary>
     public void Wake()

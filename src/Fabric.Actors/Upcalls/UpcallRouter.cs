@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using Fabric.Actors.Shards;
+using Fabric.Datapath.Actions;
 using Fabric.Datapath.Forwarding;
 using Fabric.Datapath.Megaflows;
 
@@ -12,11 +14,16 @@ namespace Fabric.Actors.Upcalls;
 /// <remarks>
 /// Bridges publish their shards' inboxes here when they start; readers see an immutable snapshot. Upcalls are
 /// handed over through each shard's bounded <see cref="ShardInbox"/>; a full inbox drops the upcall and counts it
-/// in <see cref="Lost"/>. <see cref="Route"/> is thread-safe: while <see cref="PumpAsync"/> runs, every poll thread
-/// calls it for its own misses, so an upcall reaches its shard with no thread hop in between.
+/// in <see cref="Lost"/>. <see cref="Route(Upcall, bool, out DatapathActions?)"/> is thread-safe: while <see cref="PumpAsync"/> runs, every poll thread
+/// calls it for its own misses, so an upcall reaches its shard with no thread hop in between; and while the shard
+/// keeps up, the poll thread translates the miss itself (<see cref="PollThreadTranslator"/>) and executes it at once.
 /// </remarks>
-public sealed class UpcallRouter
+public sealed class UpcallRouter : IUpcallConsumer
 {
+    // The inboxes this poll thread posted to in its current loop iteration, woken once its packets are sent (AfterSend).
+    [ThreadStatic]
+    private static List<ShardInbox>? t_toWake;
+
     private readonly object _writeGate = new();
     private FrozenDictionary<ushort, ShardInbox[]> _routes = FrozenDictionary<ushort, ShardInbox[]>.Empty;
     private long _unrouted;
@@ -45,10 +52,21 @@ public sealed class UpcallRouter
         }
     }
 
-    /// <summary>Hands <paramref name="upcall"/> to its shard; false (and counted) when no bridge owns the port or the shard's inbox is full.</summary>
-    public bool Route(Upcall upcall)
+    /// <summary>Hands <paramref name="upcall"/> to its shard, which translates and executes it; false (and counted) when no bridge owns the port or the shard's inbox is full.</summary>
+    public bool Route(Upcall upcall) => Route(upcall, onPollThread: false, out _);
+
+    /// <summary>
+    /// Hands <paramref name="upcall"/> to its shard; false (and counted) when no bridge owns the port or the shard's inbox
+    /// is full. On the poll thread that missed (<paramref name="onPollThread"/>), while the shard keeps up
+    /// (<see cref="ShardInbox.MayExecuteAhead"/>), the miss is
+    /// translated here first: <paramref name="executeNow"/> is then its actions, which the caller executes on the packet
+    /// (also when the inbox turned out full: the packet goes, its megaflow is not installed), and the shard only learns
+    /// and installs.
+    /// </summary>
+    public bool Route(Upcall upcall, bool onPollThread, out DatapathActions? executeNow)
     {
         ArgumentNullException.ThrowIfNull(upcall);
+        executeNow = null;
         var routes = Volatile.Read(ref _routes);
         if (!routes.TryGetValue(upcall.InPort, out var inboxes) || inboxes.Length == 0)
         {
@@ -57,31 +75,50 @@ public sealed class UpcallRouter
         }
 
         var inbox = inboxes[FlowSlice.ShardOf(FlowSlice.Of(upcall.Key), inboxes.Length)];
-        if (!inbox.TryPost(upcall))
+        var translated = onPollThread && inbox.Translator is { } translator && inbox.MayExecuteAhead(FlowTableShardActor.UpcallBatch) ? translator.Translate(upcall) : null;
+        var item = translated ?? new ShardUpcall(upcall, null, null, Executed: false);
+        if (translated is { Xlate.Actions: { IsDrop: false } actions })
+        {
+            executeNow = actions;
+        }
+
+        // On a poll thread the shard is woken after the iteration's packets have left: a wake-up (an Akka Tell, which
+        // may wake a thread-pool thread) costs tens of microseconds that the first packet need not wait for.
+        if (!inbox.TryPost(item, wake: !onPollThread))
         {
             Interlocked.Increment(ref _lost);
             return false;
         }
 
+        if (onPollThread)
+        {
+            var toWake = t_toWake ??= new List<ShardInbox>();
+            if (!toWake.Contains(inbox))
+            {
+                toWake.Add(inbox);
+            }
+        }
+
+        inbox.Translator?.Posted(item);
         return true;
     }
 
     /// <summary>
     /// Routes every upcall of <paramref name="queue"/> until <paramref name="ct"/> is cancelled: attaches
-    /// <see cref="Route"/> as the queue's consumer, so each poll thread routes its own misses (a shard is woken
+    /// <see cref="Route(Upcall, bool, out DatapathActions?)"/> as the queue's consumer, so each poll thread routes its own misses (a shard is woken
     /// straight from the poll thread, no pump thread in between), and routes what was queued before. Cancelling
     /// detaches it again; upcalls queued from then on wait in the queue.
     /// </summary>
     public async Task PumpAsync(UpcallQueue queue, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        queue.Attach(RouteOne);
+        queue.Attach(this);
         try
         {
             // What the poll threads queued before the consumer was attached.
             while (queue.TryDequeue(out var upcall))
             {
-                Route(upcall);
+                Route(upcall, onPollThread: false, out _);
             }
 
             await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
@@ -96,5 +133,29 @@ public sealed class UpcallRouter
         }
     }
 
-    private void RouteOne(Upcall upcall) => Route(upcall);
+    /// <summary>
+    /// As attached by <see cref="PumpAsync"/> to the datapath's upcall queue: routes <paramref name="upcall"/> and returns
+    /// what the poll thread executes now (null: nothing).
+    /// </summary>
+    public DatapathActions? Consume(Upcall upcall, bool onPollThread)
+    {
+        Route(upcall, onPollThread, out var executeNow);
+        return executeNow;
+    }
+
+    /// <summary>Wakes the shards this poll thread posted upcalls to since its last call (their packets have left).</summary>
+    public void AfterSend()
+    {
+        if (t_toWake is not { Count: > 0 } toWake)
+        {
+            return;
+        }
+
+        foreach (var inbox in toWake)
+        {
+            inbox.Wake();
+        }
+
+        toWake.Clear();
+    }
 }

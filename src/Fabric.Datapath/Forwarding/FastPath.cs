@@ -125,7 +125,7 @@ internal sealed class FastPath
             {
                 missed++;
                 CompleteForSlowPath(rx, i);
-                if (!Upcall(inPort, key, frame, nowMs, tcpFlags))
+                if (!Miss(inPort, key, frame, rx.Vnet(i), nowMs, tcpFlags))
                 {
                     lost++;
                 }
@@ -158,7 +158,25 @@ internal sealed class FastPath
         }
     }
 
-    // Slow path: the only allocation of the fast path (a private copy of the frame for the control plane).
+    // Slow path: the only allocation of the fast path (a private copy of the frame for the control plane). A miss that
+    // the slow path translated on this thread is executed here at once, with its vnet header (a packet-out has none).
+    private bool Miss(ushort inPort, in FlowKey key, ReadOnlySpan<byte> frame, in Offloads.VirtioNetHeader vnet, long nowMs, ushort tcpFlags)
+    {
+        if (!_upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags), out DatapathActions? now))
+        {
+            return false;
+        }
+
+        if (now is not null)
+        {
+            // Actions that would send it up again (userspace) are not followed here: that would loop.
+            ActionExecutor.Execute(frame, vnet, inPort, now, _outputs);
+        }
+
+        return true;
+    }
+
+    // Slow path: a packet whose megaflow asks for userspace (an LACPDU) goes up as a copy; it is executed already.
     private bool Upcall(ushort inPort, in FlowKey key, ReadOnlySpan<byte> frame, long nowMs, ushort tcpFlags) =>
-        _upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags));
+        _upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags), out _);
 }

@@ -124,6 +124,7 @@ internal sealed class PollThread : IDisposable
         }
 
         _outputs.Flush();
+        _datapath.Upcalls.AfterSend();
         _busy = received > 0;
         return received;
     }
@@ -176,8 +177,9 @@ internal sealed class PollThread : IDisposable
             RunIteration(timeout);
         }
 
-        // Leave nothing queued for transmission.
+        // Leave nothing queued for transmission, and no shard unwoken.
         _outputs.Flush();
+        _datapath.Upcalls.AfterSend();
         Volatile.Write(ref _seenVersion, long.MaxValue);
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Fabric.Datapath.Actions;
 
 namespace Fabric.Datapath.Forwarding;
 
@@ -10,12 +11,13 @@ namespace Fabric.Datapath.Forwarding;
 /// The slow path may instead attach a consumer (<see cref="Attach"/>): every upcall is then handed to it on the
 /// poll thread that missed, with no queue and no thread hop in between (OVS handler threads read the upcall
 /// socket directly). The consumer must be thread-safe, must not block, and takes the upcall whatever it then does
-/// with it (its own bounded queues count what they drop).
+/// with it (its own bounded queues count what they drop); it may return actions that the poll thread executes on the
+/// missed packet at once (<see cref="IUpcallConsumer"/>).
 /// </remarks>
 public sealed class UpcallQueue
 {
     private readonly Channel<Upcall> _channel;
-    private Action<Upcall>? _consumer;
+    private IUpcallConsumer? _consumer;
 
     /// <summary>Creates a queue of <paramref name="capacity"/> upcalls.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is below 1.</exception>
@@ -39,15 +41,20 @@ public sealed class UpcallQueue
 
     /// <summary>
     /// Hands <paramref name="upcall"/> to the attached consumer, or queues it; false when the queue is full (the
-    /// caller counts it as lost).
+    /// caller counts it as lost). Called by the poll thread that missed.
     /// </summary>
-    public bool TryEnqueue(Upcall upcall)
+    /// <param name="upcall">The miss.</param>
+    /// <param name="executeNow">Actions the consumer translated for the packet, which the caller executes at once; null
+    /// when the slow path executes it (always when the upcall was queued).</param>
+    public bool TryEnqueue(Upcall upcall, out DatapathActions? executeNow)
     {
         if (Volatile.Read(ref _consumer) is { } consumer)
         {
-            consumer(upcall);
+            executeNow = consumer.Consume(upcall, onPollThread: true);
             return true;
         }
+
+        executeNow = null;
 
         if (!_channel.Writer.TryWrite(upcall))
         {
@@ -59,7 +66,7 @@ public sealed class UpcallQueue
             // The consumer was attached while this upcall was being queued: hand it over, so none waits forever.
             while (_channel.Reader.TryRead(out Upcall? u))
             {
-                late(u);
+                late.Consume(u, onPollThread: false);
             }
         }
 
@@ -70,7 +77,10 @@ public sealed class UpcallQueue
     /// Sends every later upcall straight to <paramref name="consumer"/> on the thread that enqueues it (null: queue
     /// them again). Upcalls already queued stay queued: the caller drains them after attaching.
     /// </summary>
-    public void Attach(Action<Upcall>? consumer) => Interlocked.Exchange(ref _consumer, consumer);
+    public void Attach(IUpcallConsumer? consumer) => Interlocked.Exchange(ref _consumer, consumer);
+
+    /// <summary>Poll threads: an iteration's packets are sent; lets the attached consumer do what it put off (<see cref="IUpcallConsumer.AfterSend"/>).</summary>
+    internal void AfterSend() => Volatile.Read(ref _consumer)?.AfterSend();
 
     /// <summary>Takes the oldest upcall, if any.</summary>
     public bool TryDequeue(out Upcall upcall)
