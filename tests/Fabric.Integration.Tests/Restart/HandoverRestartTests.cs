@@ -192,7 +192,19 @@ public sealed partial class HandoverRestartTests(ITestOutputHelper output)
             Shell.Must("ip", "-n", h1.Namespace, "neigh", "replace", h2.Ip, "lladdr", h2.Mac, "dev", "eth0", "nud", "permanent");
             Shell.Must("ip", "-n", h2.Namespace, "neigh", "replace", h1.Ip, "lladdr", h1.Mac, "dev", "eth0", "nud", "permanent");
             Assert.True(await SwitchLab.WaitUntil(() => SwitchLab.Ping(h1, h2.Ip, count: 1) == 0, TimeSpan.FromSeconds(20)), "no ping got through a fresh node");
-            var before = RestartLab.Matches((await lab.Ctl("dpctl/dump-flows")).Output);
+            // The ping's packets leave before their megaflows are installed (the poll thread translates a first packet
+            // and sends it at once; the install follows): wait for the reply's, the last the bridge passes on (learning
+            // h2 deleted the request's flooding one before it).
+            IReadOnlyList<string> before = [];
+            Assert.True(
+                await SwitchLab.WaitUntilAsync(
+                    async () =>
+                    {
+                        before = RestartLab.Matches((await lab.Ctl("dpctl/dump-flows")).Output);
+                        return before.Any(f => f.Contains("in_port(2)", StringComparison.Ordinal));
+                    },
+                    TimeSpan.FromSeconds(10)),
+                "the ping's megaflows were not installed: " + string.Join("; ", before));
             var lost = new List<long>();
             for (var i = 0; i < 10; i++)
             {
