@@ -14,45 +14,60 @@ internal sealed class ProvisionalMacs
     /// </summary>
     public const long LifetimeMs = 100;
 
-    private readonly List<Entry> _entries = new();
+    /// <summary>Entries beyond which an <see cref="Add"/> first forgets the expired ones (a burst of new sources).</summary>
+    public const int PurgeAbove = 1024;
 
-    /// <summary>Entries held now (across every bridge this poll thread serves, expired ones included until the next lookup).</summary>
+    private readonly Dictionary<(long Epoch, int Vlan, ulong Mac), Entry> _entries = new();
+    private readonly List<(long Epoch, int Vlan, ulong Mac)> _expired = new();
+
+    /// <summary>Entries held now (across every bridge this poll thread serves, expired ones included until looked up or purged).</summary>
     public int Count => _entries.Count;
 
     /// <summary>Remembers that <paramref name="mac"/> in <paramref name="vlan"/> was sent to be learned on <paramref name="ofPort"/> in the table of <paramref name="epoch"/> at <paramref name="nowMs"/>.</summary>
     public void Add(long epoch, int vlan, ulong mac, int ofPort, long nowMs)
     {
-        for (var i = 0; i < _entries.Count; i++)
+        if (_entries.Count >= PurgeAbove)
         {
-            if (_entries[i].Epoch == epoch && _entries[i].Vlan == vlan && _entries[i].Mac == mac)
-            {
-                _entries[i] = new Entry(epoch, vlan, mac, ofPort, nowMs);
-                return;
-            }
+            Purge(nowMs);
         }
 
-        _entries.Add(new Entry(epoch, vlan, mac, ofPort, nowMs));
+        _entries[(epoch, vlan, mac)] = new Entry(ofPort, nowMs);
     }
 
-    /// <summary>The port <paramref name="mac"/> was sent to be learned on less than <see cref="LifetimeMs"/> before <paramref name="nowMs"/>, or null; forgets older entries.</summary>
+    /// <summary>The port <paramref name="mac"/> was sent to be learned on less than <see cref="LifetimeMs"/> before <paramref name="nowMs"/>, or null (an older entry is forgotten).</summary>
     public int? Lookup(long epoch, int vlan, ulong mac, long nowMs)
     {
-        int? port = null;
-        for (var i = _entries.Count - 1; i >= 0; i--)
+        if (!_entries.TryGetValue((epoch, vlan, mac), out var e))
         {
-            var e = _entries[i];
+            return null;
+        }
+
+        if (nowMs - e.AtMs > LifetimeMs)
+        {
+            _entries.Remove((epoch, vlan, mac));
+            return null;
+        }
+
+        return e.OfPort;
+    }
+
+    private void Purge(long nowMs)
+    {
+        foreach (var (k, e) in _entries)
+        {
             if (nowMs - e.AtMs > LifetimeMs)
             {
-                _entries.RemoveAt(i);
-            }
-            else if (e.Epoch == epoch && e.Vlan == vlan && e.Mac == mac)
-            {
-                port = e.OfPort;
+                _expired.Add(k);
             }
         }
 
-        return port;
+        foreach (var k in _expired)
+        {
+            _entries.Remove(k);
+        }
+
+        _expired.Clear();
     }
 
-    private readonly record struct Entry(long Epoch, int Vlan, ulong Mac, int OfPort, long AtMs);
+    private readonly record struct Entry(int OfPort, long AtMs);
 }
