@@ -64,7 +64,7 @@ public sealed class PollThreadTranslator
             result = _translator.Translate(key, provisionalView) with { LearnOfPort = result.LearnOfPort };
         }
 
-        return new ShardUpcall(upcall, result, view, Executed: true);
+        return new ShardUpcall(upcall, result, view);
     }
 
     /// <summary>
@@ -74,12 +74,13 @@ public sealed class PollThreadTranslator
     public void Posted(ShardUpcall posted)
     {
         ArgumentNullException.ThrowIfNull(posted);
-        if (posted.Xlate is not { LearnOfPort: >= 0, IsGratuitousArp: false } x || posted.View is null || MacLearningTable.IsMulticast(posted.Upcall.Key.DlSrc)
+        // LearnOfPort is -1 for multicast sources, so only unicast ones are remembered.
+        if (posted is not { Xlate: { LearnOfPort: >= 0, IsGratuitousArp: false } x, View: { } view }
             || _translator.PortByDp(posted.Upcall.InPort) is not { Bond: null })
         {
             return;
         }
 
-        (t_provisional ??= new ProvisionalMacs()).Add(posted.View.Epoch, x.Vlan, posted.Upcall.Key.DlSrc, x.LearnOfPort, posted.Upcall.ReceivedMs);
+        (t_provisional ??= new ProvisionalMacs()).Add(view.Epoch, x.Vlan, posted.Upcall.Key.DlSrc, x.LearnOfPort, posted.Upcall.ReceivedMs);
     }
 }

@@ -10,7 +10,10 @@ namespace Fabric.Actors.Upcalls;
 /// been sent — the shard then only learns and installs.
 /// </summary>
 /// <param name="Upcall">The miss.</param>
-/// <param name="Xlate">NORMAL's result, or null when the shard must translate.</param>
+/// <param name="Xlate">NORMAL's result when the poll thread translated the miss (and executed it), or null when the shard must translate.</param>
 /// <param name="View">The MAC table version <paramref name="Xlate"/> was translated against (null with it).</param>
-/// <param name="Executed">True when the poll thread has executed <paramref name="Xlate"/>'s actions on the packet.</param>
-public sealed record ShardUpcall(Upcall Upcall, XlateResult? Xlate, MacTableView? View, bool Executed);
+public sealed record ShardUpcall(Upcall Upcall, XlateResult? Xlate = null, MacTableView? View = null)
+{
+    /// <summary>True when the poll thread has executed <see cref="Xlate"/>'s actions on the packet: it translated it.</summary>
+    public bool Executed => Xlate is not null;
+}

@@ -75,8 +75,9 @@ public sealed class UpcallRouter : IUpcallConsumer
         }
 
         var inbox = inboxes[FlowSlice.ShardOf(FlowSlice.Of(upcall.Key), inboxes.Length)];
-        var translated = onPollThread && inbox.Translator is { } translator && inbox.MayExecuteAhead(FlowTableShardActor.UpcallBatch) ? translator.Translate(upcall) : null;
-        var item = translated ?? new ShardUpcall(upcall, null, null, Executed: false);
+        var translator = onPollThread && inbox.MayExecuteAhead(FlowTableShardActor.UpcallBatch) ? inbox.Translator : null;
+        var translated = translator?.Translate(upcall);
+        var item = translated ?? new ShardUpcall(upcall);
         if (translated is { Xlate.Actions: { IsDrop: false } actions })
         {
             executeNow = actions;
@@ -99,7 +100,11 @@ public sealed class UpcallRouter : IUpcallConsumer
             }
         }
 
-        inbox.Translator?.Posted(item);
+        if (translated is not null)
+        {
+            translator!.Posted(translated);
+        }
+
         return true;
     }
 

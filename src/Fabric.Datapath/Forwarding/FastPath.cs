@@ -135,7 +135,7 @@ internal sealed class FastPath
 
             hits++;
             flow.AddHit(_thread, frame.Length, tcpFlags, nowMs);
-            if (ActionExecutor.Execute(frame, rx.Vnet(i), inPort, flow.Actions, _outputs) && !Upcall(inPort, key, frame, nowMs, tcpFlags))
+            if (ActionExecutor.Execute(frame, rx.Vnet(i), inPort, flow.Actions, _outputs) && !Enqueue(inPort, key, frame, nowMs, tcpFlags, out _))
             {
                 lost++;
             }
@@ -162,7 +162,7 @@ internal sealed class FastPath
     // the slow path translated on this thread is executed here at once, with its vnet header (a packet-out has none).
     private bool Miss(ushort inPort, in FlowKey key, ReadOnlySpan<byte> frame, in Offloads.VirtioNetHeader vnet, long nowMs, ushort tcpFlags)
     {
-        if (!_upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags), out DatapathActions? now))
+        if (!Enqueue(inPort, key, frame, nowMs, tcpFlags, out DatapathActions? now))
         {
             return false;
         }
@@ -176,7 +176,8 @@ internal sealed class FastPath
         return true;
     }
 
-    // Slow path: a packet whose megaflow asks for userspace (an LACPDU) goes up as a copy; it is executed already.
-    private bool Upcall(ushort inPort, in FlowKey key, ReadOnlySpan<byte> frame, long nowMs, ushort tcpFlags) =>
-        _upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags), out _);
+    // Slow path: the upcall of a miss (Miss) or of a packet whose megaflow asks for userspace (an LACPDU, executed
+    // already: what the consumer returns for it is not followed), carrying a copy of the frame.
+    private bool Enqueue(ushort inPort, in FlowKey key, ReadOnlySpan<byte> frame, long nowMs, ushort tcpFlags, out DatapathActions? executeNow) =>
+        _upcalls.TryEnqueue(new Upcall(inPort, key, frame.ToArray(), nowMs, tcpFlags), out executeNow);
 }
