@@ -30,6 +30,10 @@ public sealed partial class ProcessRestartTests(ITestOutputHelper output)
 
     private static IReadOnlyList<string> Matches(string dump) => RestartLab.Matches(dump);
 
+    /// <summary>The flow changes the journal has confirmed, from <c>persistence/show</c>'s "writes : (events N) (changes N)" line.</summary>
+    private static long JournaledChanges(string persistenceShow) =>
+        System.Text.RegularExpressions.Regex.Match(persistenceShow, @"\(changes (\d+)\) \(pending") is { Success: true } m ? long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+
     [RootFact]
     public async Task Exit_then_start_restores_the_megaflows_before_any_upcall_and_traffic_needs_no_upcalls()
     {
@@ -124,8 +128,13 @@ public sealed partial class ProcessRestartTests(ITestOutputHelper output)
 
                 if (i == 1500)
                 {
-                    // Installs are streaming into the journal now.
+                    // Installs are streaming into the journal now: wait until the journal has confirmed 200 changes (a
+                    // freshly started process's first journal write can take seconds on a loaded machine; a kill before
+                    // it would leave nothing of the burst to recover, which is not what this test is about).
                     await SwitchLab.WaitUntilAsync(async () => Matches((await lab.Ctl("dpctl/dump-flows")).Output).Count > 200, TimeSpan.FromSeconds(10));
+                    Assert.True(
+                        await SwitchLab.WaitUntilAsync(async () => JournaledChanges((await lab.Ctl("persistence/show")).Output) > 200, TimeSpan.FromSeconds(20)),
+                        "the journal confirmed no more than 200 changes in 20 s");
                 }
             }
 
