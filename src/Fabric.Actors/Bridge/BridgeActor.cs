@@ -182,7 +182,7 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         _published.Publish(_macs.View);
         if (flushed.Count > 0)
         {
-            _datapathActor.Tell(new InvalidateMacs(_dpPorts, flushed));
+            Invalidate(flushed);
         }
 
         if (gone.Count > 0)
@@ -238,7 +238,7 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         if (changes.Count > 0)
         {
             _published.Publish(_macs.View);
-            _datapathActor.Tell(new InvalidateMacs(_dpPorts, changes));
+            Invalidate(changes);
         }
     }
 
@@ -315,7 +315,7 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         {
             // Megaflows that flooded towards this address, or forwarded to its old port, are now wrong.
             _published.Publish(_macs.View);
-            _datapathActor.Tell(new InvalidateMacs(_dpPorts, [new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved || locked)]));
+            Invalidate([new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved || locked)]);
         }
 
         if (m.Then is { } install)
@@ -324,6 +324,10 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
             _datapathActor.Forward(install);
         }
     }
+
+    /// <summary>Tells the datapath actor which addresses changed, stamped with the MAC table version that includes the changes.</summary>
+    private void Invalidate(IReadOnlyList<MacInvalidation> changes) =>
+        _datapathActor.Tell(new InvalidateMacs(_dpPorts, changes, _settings.Name, _macs.Epoch, _macs.Version));
 
     private void Age()
     {
@@ -348,7 +352,7 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
             changes[expired.Count + i] = new MacInvalidation(unlocked[i].Vlan, unlocked[i].Mac, Source: true);
         }
 
-        _datapathActor.Tell(new InvalidateMacs(_dpPorts, changes));
+        Invalidate(changes);
     }
 
     private void FlushFdbHandler()

@@ -42,6 +42,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
     private readonly bool _restoring;
     private readonly Dictionary<string, ushort> _portNumbers = new(StringComparer.Ordinal);
     private readonly MacFlowIndex _macIndex = new();
+    private readonly MacChangeLog _macChanges = new();
     private readonly Stopwatch _recoveryClock = Stopwatch.StartNew();
     private readonly List<(IActorRef Waiter, long SequenceNr)> _pendingCheckpoints = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -128,7 +129,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(OnMessagesDeleteFailed);
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("datapath: deleting old snapshots failed: {0}", f.Cause.Message));
-        Command<GetCounters>(_ => Sender.Tell(new DatapathCounters(_live.Installed, _live.Deleted, _live.LimitRefused, _live.PacketsExecuted)));
+        Command<GetCounters>(_ => Sender.Tell(new DatapathCounters(_live.Installed, _live.Deleted, _live.LimitRefused, _live.PacketsExecuted, _live.StaleRefused)));
         Command<GetPersistenceStatus>(_ => Sender.Tell(Status()));
         Command<InjectFault>(f => throw new InjectedFailureException(f.Why));
     }
@@ -333,6 +334,15 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
     private InstallDone InstallOne(InstallFlow m)
     {
         var match = FlowMatch.Of(m.Key, m.Mask);
+        if (m.Owner is Shards.MegaflowOwner owner && _macChanges.Supersedes(m.Key, m.Mask, owner))
+        {
+            // Translated before a MAC change whose invalidation already ran: installing it now would outlive that
+            // invalidation. The packet still goes where the translation said; the next one is translated afresh.
+            _live.StaleRefused++;
+            Execute(m.InPort, m.Packet, m.Actions);
+            return new InstallDone(match, false);
+        }
+
         var installed = _datapath.Flows.TryInstall(m.Key, m.Mask, m.Actions, m.Owner, out var flow, out var replaced);
         if (!installed)
         {
@@ -393,6 +403,7 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
 
     private int Invalidate(InvalidateMacs m)
     {
+        _macChanges.Record(m);
         _scratch.Clear();
         var candidates = new List<Megaflow>();
         foreach (var change in m.Changes)
@@ -481,7 +492,8 @@ public sealed class DatapathActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private static bool Contains(IReadOnlyList<ushort> ports, ushort port)
+    /// <summary>True when <paramref name="port"/> is among <paramref name="ports"/> (a bridge's few datapath ports: a scan, no set).</summary>
+    internal static bool Contains(IReadOnlyList<ushort> ports, ushort port)
     {
         for (var i = 0; i < ports.Count; i++)
         {

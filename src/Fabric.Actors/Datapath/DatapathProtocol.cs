@@ -63,7 +63,12 @@ public static class DatapathProtocol
     /// </summary>
     /// <param name="Ports">The bridge's datapath ports (flows are matched by in_port).</param>
     /// <param name="Changes">The addresses and what to invalidate for each.</param>
-    public sealed record InvalidateMacs(IReadOnlyList<ushort> Ports, IReadOnlyList<MacInvalidation> Changes);
+    /// <param name="Bridge">The bridge whose MAC table changed, or null when the change is not stamped.</param>
+    /// <param name="Epoch">That MAC table's epoch (<see cref="Bridge.MacTableView.Epoch"/>).</param>
+    /// <param name="Version">The table's version with these changes applied: an install whose owner was translated at
+    /// an older version of the same epoch, and whose flow these changes would delete, arrives stale and is executed
+    /// but not installed (<see cref="DatapathCounters.StaleRefused"/>).</param>
+    public sealed record InvalidateMacs(IReadOnlyList<ushort> Ports, IReadOnlyList<MacInvalidation> Changes, string? Bridge = null, long Epoch = 0, long Version = 0);
 
     /// <summary>Delete every megaflow whose in_port is one of <paramref name="Ports"/> (fdb/flush of a bridge). Answered with <see cref="FlowsDeleted"/>.</summary>
     public sealed record DeletePortFlows(IReadOnlyList<ushort> Ports);
@@ -196,5 +201,6 @@ public static class DatapathProtocol
     /// <param name="Deleted">Megaflows deleted since start.</param>
     /// <param name="LimitRefused">Installs refused because the flow limit was reached.</param>
     /// <param name="PacketsExecuted">Packet-outs executed for upcalls.</param>
-    public sealed record DatapathCounters(long Installed, long Deleted, long LimitRefused, long PacketsExecuted);
+    /// <param name="StaleRefused">Installs translated before a MAC change that had already invalidated their flow: executed, not installed.</param>
+    public sealed record DatapathCounters(long Installed, long Deleted, long LimitRefused, long PacketsExecuted, long StaleRefused);
 }

@@ -129,6 +129,7 @@ public sealed class NormalTranslator
         // just learned (or moved) here, finds it on the input port.
         var dst = learned >= 0 && key.DlDst == key.DlSrc ? inPort.OfPort : macs.Lookup(vlan, key.DlDst);
         string reason;
+        var flooded = false;
         if (dst is int outOf && map.ByOf.TryGetValue(outOf, out var outPort))
         {
             if (outPort.OfPort == inPort.OfPort)
@@ -161,10 +162,11 @@ public sealed class NormalTranslator
             }
 
             reason = "no learned MAC for destination, flooding";
+            flooded = true;
         }
 
         var actions = outputs.Count == 0 ? DatapathActions.Drop : DatapathActions.Create(CollectionsMarshal.AsSpan(outputs));
-        return new XlateResult(actions, wc.ToMask(), vlan, learned, reason) { IsGratuitousArp = gratArp };
+        return new XlateResult(actions, wc.ToMask(), vlan, learned, reason) { IsGratuitousArp = gratArp, Flooded = flooded };
     }
 
     private static XlateResult Drop(ref FlowWildcards wc, int vlan, int learned, string reason) =>

@@ -23,4 +23,7 @@ public sealed record XlateResult(DatapathActions Actions, FlowMask Mask, int Vla
 
     /// <summary>The frame is a gratuitous ARP (OVS is_gratuitous_arp): learning it on a port that is not a bond locks the entry for 5 s.</summary>
     public bool IsGratuitousArp { get; init; }
+
+    /// <summary>The destination was not in the MAC table version translated against, so the frame was flooded (learning it makes the flow wrong).</summary>
+    public bool Flooded { get; init; }
 }

@@ -154,7 +154,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         var match = FlowMatch.Of(key, result.Mask);
         _pending[match] = new PendingInstall(result.Actions, _sweeps);
         _pendingMasks[result.Mask] = _pendingMasks.GetValueOrDefault(result.Mask) + 1;
-        var owner = OwnerFor(result.Vlan, view.Epoch, view.Version);
+        var owner = OwnerFor(result.Vlan, view.Epoch, view.Version, result.Flooded);
         var install = new InstallFlow(key, result.Mask, result.Actions, owner, upcall.InPort, posted.Executed ? ReadOnlyMemory<byte>.Empty : upcall.Packet);
         if (result.LearnOfPort >= 0)
         {
@@ -189,11 +189,11 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The owner tag for a flow translated now: the last one when it says the same (the tag is immutable, so flows share it).</summary>
-    private MegaflowOwner OwnerFor(int vlan, long epoch, long version)
+    private MegaflowOwner OwnerFor(int vlan, long epoch, long version, bool flooded)
     {
-        if (_lastOwner is not { } o || o.Vlan != vlan || o.MacTableEpoch != epoch || o.MacTableVersion != version)
+        if (_lastOwner is not { } o || o.Vlan != vlan || o.MacTableEpoch != epoch || o.MacTableVersion != version || o.Flooded != flooded)
         {
-            _lastOwner = o = new MegaflowOwner(_settings.Name, vlan, epoch, version);
+            _lastOwner = o = new MegaflowOwner(_settings.Name, vlan, epoch, version, flooded);
         }
 
         return o;

@@ -10,4 +10,6 @@ namespace Fabric.Actors.Shards;
 /// <param name="Vlan">VLAN the flow's frames belong to on the bridge (-1 when dropped before VLAN assignment).</param>
 /// <param name="MacTableEpoch">Identity of the MAC table instance (a restarted bridge has a new one; 0 for a flow restored from the journal).</param>
 /// <param name="MacTableVersion">The table's version at translation (-1 for a restored flow).</param>
-public sealed record MegaflowOwner(string Bridge, int Vlan, long MacTableEpoch, long MacTableVersion);
+/// <param name="Flooded">NORMAL flooded the flow because its destination was not in that table version (not journaled:
+/// a restored flow is translated again anyway).</param>
+public sealed record MegaflowOwner(string Bridge, int Vlan, long MacTableEpoch, long MacTableVersion, bool Flooded = false);

@@ -6,6 +6,7 @@ using Fabric.Actors.Diagnostics;
 using Fabric.Actors.Tests.Support;
 using Fabric.Datapath.Actions;
 using Fabric.Datapath.Flows;
+using MegaflowOwner = Fabric.Actors.Shards.MegaflowOwner;
 
 namespace Fabric.Actors.Tests.Datapath;
 
@@ -149,6 +150,72 @@ public sealed class DatapathActorScenarioTests
         var counters = await s.DatapathActor.Ask<DatapathProtocol.DatapathCounters>(new DatapathProtocol.GetCounters(), TimeSpan.FromSeconds(5));
         Assert.Equal(1, counters.Installed);
         s.AwaitAssert(() => Assert.Equal(1, InstalledIn(s.EventsOf())));
+    }
+
+    [Fact]
+    public async Task A_flood_translated_before_its_destination_was_learned_is_executed_but_not_installed_once_the_learning_has_invalidated()
+    {
+        using var s = new BridgeScenario();
+        // brX learned H2 at MAC table version 5 (epoch 7); flows of brX enter on datapath port 1.
+        s.DatapathActor.Tell(new DatapathProtocol.InvalidateMacs([1], [new MacInvalidation(0, H2, Source: false)], "brX", Epoch: 7, Version: 5));
+
+        // A flood towards H2 translated at version 4 arrives after that invalidation: it is stale.
+        var stale = await AskInstall(s, H1, H2, new MegaflowOwner("brX", 0, 7, 4, Flooded: true));
+        Assert.False(stale.Installed);
+        // The same flood translated at version 5 knew H2 already (it would not flood, but the stamp is what is judged).
+        Assert.True((await AskInstall(s, 0x0200_0000_0008, H2, new MegaflowOwner("brX", 0, 7, 5, Flooded: true))).Installed);
+        // A flow towards H2 at version 4 that did not flood (the poll thread forwarded it where it sent H2 to be learned).
+        Assert.True((await AskInstall(s, 0x0200_0000_0003, H2, new MegaflowOwner("brX", 0, 7, 4))).Installed);
+        // Another VLAN, another bridge, another MAC table instance, another in_port: not affected.
+        Assert.True((await AskInstall(s, 0x0200_0000_0004, H2, new MegaflowOwner("brX", 10, 7, 4, Flooded: true))).Installed);
+        Assert.True((await AskInstall(s, 0x0200_0000_0005, H2, new MegaflowOwner("brY", 0, 7, 4, Flooded: true))).Installed);
+        Assert.True((await AskInstall(s, 0x0200_0000_0006, H2, new MegaflowOwner("brX", 0, 8, 4, Flooded: true))).Installed);
+        Assert.True((await AskInstall(s, 0x0200_0000_0007, H2, new MegaflowOwner("brX", 0, 7, 4, Flooded: true), inPort: 2)).Installed);
+
+        var counters = await s.DatapathActor.Ask<DatapathProtocol.DatapathCounters>(new DatapathProtocol.GetCounters(), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, counters.StaleRefused);
+        Assert.Equal(6, counters.Installed);
+        Assert.Null(s.Datapath.Flows.Find(FlowKey.Create(1, H1, H2, 0x0800), stale.Match.Mask));
+    }
+
+    [Fact]
+    public async Task A_flow_from_or_to_an_address_that_moved_after_its_translation_is_not_installed_while_a_newly_learned_source_is()
+    {
+        using var s = new BridgeScenario();
+        s.DatapathActor.Tell(new DatapathProtocol.InvalidateMacs([1, 2], [new MacInvalidation(0, H1, Source: false)], "brX", Epoch: 7, Version: 5));
+        // Learning H1 as a new source does not make a flow from H1 translated before it wrong: learning it was that flow's own request.
+        Assert.True((await AskInstall(s, H1, H2, new MegaflowOwner("brX", 0, 7, 4, Flooded: true))).Installed);
+
+        // H1 moves (version 6): flows from it and towards it translated before are wrong, flooded or not.
+        s.DatapathActor.Tell(new DatapathProtocol.InvalidateMacs([1, 2], [new MacInvalidation(0, H1, Source: true)], "brX", Epoch: 7, Version: 6));
+        Assert.False((await AskInstall(s, H1, 0x0200_0000_0003, new MegaflowOwner("brX", 0, 7, 5))).Installed);
+        Assert.False((await AskInstall(s, H2, H1, new MegaflowOwner("brX", 0, 7, 5), inPort: 2)).Installed);
+        Assert.True((await AskInstall(s, H2, H1, new MegaflowOwner("brX", 0, 7, 6), inPort: 2)).Installed);
+    }
+
+    [Fact]
+    public async Task Past_its_capacity_the_change_log_forgets_and_then_trusts_older_translations_it_can_no_longer_judge()
+    {
+        using var s = new BridgeScenario();
+        var many = Enumerable.Range(0, MacChangeLog.Capacity).Select(i => new MacInvalidation(0, 0x0400_0000_0000UL + (ulong)i, Source: false)).ToArray();
+        s.DatapathActor.Tell(new DatapathProtocol.InvalidateMacs([1], [new MacInvalidation(0, H2, Source: false)], "brX", Epoch: 7, Version: 5));
+        s.DatapathActor.Tell(new DatapathProtocol.InvalidateMacs([1], many, "brX", Epoch: 7, Version: 6));
+        s.DatapathActor.Tell(new DatapathProtocol.InvalidateMacs([1], [new MacInvalidation(0, 0x0200_0000_0009, Source: false)], "brX", Epoch: 7, Version: 7));
+
+        // Translated at version 4: H2's change (version 5) was forgotten, so the flood is installed as before.
+        Assert.True((await AskInstall(s, H1, H2, new MegaflowOwner("brX", 0, 7, 4, Flooded: true))).Installed);
+        // Translated at version 6: the change at version 7 is still known.
+        Assert.False((await AskInstall(s, H1, 0x0200_0000_0009, new MegaflowOwner("brX", 0, 7, 6, Flooded: true))).Installed);
+    }
+
+    private static Task<DatapathProtocol.InstallDone> AskInstall(BridgeScenario s, ulong src, ulong dst, MegaflowOwner owner, ushort inPort = 1)
+    {
+        var wc = default(FlowWildcards);
+        wc.UnwildcardInPort();
+        wc.UnwildcardDlSrc();
+        wc.UnwildcardDlDst();
+        var install = new DatapathProtocol.InstallFlow(FlowKey.Create(inPort, src, dst, 0x0800), wc.ToMask(), DatapathActions.Create([DatapathAction.Output(3)]), owner, inPort, ReadOnlyMemory<byte>.Empty);
+        return s.DatapathActor.Ask<DatapathProtocol.InstallDone>(install, TimeSpan.FromSeconds(5));
     }
 
     [Fact]

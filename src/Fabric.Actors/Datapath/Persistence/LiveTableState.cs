@@ -27,6 +27,9 @@ public sealed class LiveTableState
     /// <summary>Installs refused at the flow limit.</summary>
     public long LimitRefused { get; set; }
 
+    /// <summary>Installs refused because a MAC change newer than their translation had invalidated them (<see cref="MacChangeLog"/>).</summary>
+    public long StaleRefused { get; set; }
+
     /// <summary>Packet-outs executed for upcalls.</summary>
     public long PacketsExecuted { get; set; }
 
