@@ -84,6 +84,17 @@ public sealed class ShardInbox
         return true;
     }
 
+    /// <summary>Queues <paramref name="upcall"/> and wakes the shard, waiting while the inbox is full.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled while waiting.</exception>
+    public async ValueTask PostAsync(ShardUpcall upcall, CancellationToken ct)
+    {
+        while (!TryPost(upcall))
+        {
+            // The channel is never completed, so this returns true once there is room.
+            await _channel.Writer.WaitToWriteAsync(ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Shard only: called before draining, so an upcall posted from now on wakes it again.</summary>
     public void Rearm() => Volatile.Write(ref _signalled, 0);
 

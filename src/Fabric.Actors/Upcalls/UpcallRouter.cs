@@ -109,18 +109,27 @@ public sealed class UpcallRouter : IUpcallConsumer
     }
 
     /// <summary>
-    /// Routes every upcall of <paramref name="queue"/> until <paramref name="ct"/> is cancelled: attaches
-    /// <see cref="Route(Upcall, bool, out DatapathActions?)"/> as the queue's consumer, so each poll thread routes its own misses (a shard is woken
-    /// straight from the poll thread, no pump thread in between), and routes what was queued before. Cancelling
-    /// detaches it again; upcalls queued from then on wait in the queue.
+    /// Routes every upcall of <paramref name="queue"/> until <paramref name="ct"/> is cancelled. First the backlog the
+    /// poll threads queued before (the misses of a node whose bridges were still starting), in order, each waiting for
+    /// room in its shard's inbox rather than being lost to the burst; then it attaches
+    /// <see cref="Route(Upcall, bool, out DatapathActions?)"/> as the queue's consumer, so each poll thread routes its own
+    /// misses (a shard is woken straight from the poll thread, no pump thread in between). Cancelling detaches it
+    /// again; upcalls queued from then on wait in the queue.
     /// </summary>
     public async Task PumpAsync(UpcallQueue queue, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        queue.Attach(this);
         try
         {
-            // What the poll threads queued before the consumer was attached.
+            // While the backlog drains, new misses queue behind it (they do not overtake it).
+            while (queue.TryDequeue(out var queued))
+            {
+                await RouteWaitingAsync(queued, ct).ConfigureAwait(false);
+            }
+
+            queue.Attach(this);
+
+            // What raced in between the last dequeue and the attach.
             while (queue.TryDequeue(out var upcall))
             {
                 Route(upcall, onPollThread: false, out _);
@@ -136,6 +145,19 @@ public sealed class UpcallRouter : IUpcallConsumer
         {
             queue.Attach(null);
         }
+    }
+
+    /// <summary>Hands <paramref name="upcall"/> to its shard, waiting while the shard's inbox is full; counted as unrouted when no bridge owns its port.</summary>
+    private async ValueTask RouteWaitingAsync(Upcall upcall, CancellationToken ct)
+    {
+        var routes = Volatile.Read(ref _routes);
+        if (!routes.TryGetValue(upcall.InPort, out var inboxes) || inboxes.Length == 0)
+        {
+            Interlocked.Increment(ref _unrouted);
+            return;
+        }
+
+        await inboxes[FlowSlice.ShardOf(FlowSlice.Of(upcall.Key), inboxes.Length)].PostAsync(new ShardUpcall(upcall), ct).ConfigureAwait(false);
     }
 
     /// <summary>

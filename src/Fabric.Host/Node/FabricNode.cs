@@ -189,16 +189,17 @@ public sealed partial class FabricNode : IAsyncDisposable
                 }
             }
 
-            // Forward on the restored megaflows at once; an upcall that arrives before its bridge has published
-            // its shards is dropped (counted as unrouted), exactly as if the node had started a moment later.
+            // Forward on the restored megaflows at once. Misses wait in the upcall queue (up to its capacity) until
+            // the bridges have published their shards and the pump routes them: a flow the predecessor had not yet
+            // installed, or whose megaflow expired, is delayed by the bridges' start, not dropped.
             node.Datapath.Start();
             var readingSince = global::System.Diagnostics.Stopwatch.GetTimestamp();
             node._forwardingSince = readingSince;
-            node._pump = Task.Factory.StartNew(() => node.Router.PumpAsync(node.Datapath.Upcalls, node._pumpStop.Token), TaskCreationOptions.LongRunning).Unwrap();
             var forwardingAt = Environment.TickCount64;
             StartupTrace.Mark("forwarding");
             node._log.LogInformation("startup: {Trace}", StartupTrace.Text);
             await node.StartBridgesAsync().ConfigureAwait(false);
+            node._pump = Task.Factory.StartNew(() => node.Router.PumpAsync(node.Datapath.Upcalls, node._pumpStop.Token), TaskCreationOptions.LongRunning).Unwrap();
             node.Start = takeover is not null
                 ? StartReport.TakenOver(takeover, node.Recovery.RestoredFlows, readingSince, arrived, dropped, backlogs)
                 : StartReport.Opened(node.Recovery.RestoredFlows);
