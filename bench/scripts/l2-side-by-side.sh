@@ -5,6 +5,7 @@
 #   ovs     Open vSwitch 3.1 userspace (netdev datapath, NORMAL), a private ovsdb-server/ovs-vswitchd
 #   bare    bench/Fabric.BareForwarder: two AF_PACKET sockets, frames copied across with blocking recv/send (no lookup)
 #   fabric  `fabric run --config FILE` with one bridge of two AF_PACKET ports
+#   fabric2 the same at poll-threads = 2: one poll thread per port, as the bare forwarder has one thread per direction
 # each with offloads off (ethtool -K tx/tso/gso/gro off on every veth end; Fabric vnet-headers = off, OVS without
 # userspace TSO, the bare forwarder without PACKET_VNET_HDR) and on (the kernel's veth defaults; Fabric vnet-headers =
 # on, OVS other_config:userspace-tso-enable=true, the bare forwarder with PACKET_VNET_HDR), plus
@@ -30,7 +31,7 @@
 # too. The Release binaries are built with dotnet build unless given.
 #
 # Run as root from anywhere:
-#   bash bench/scripts/l2-side-by-side.sh [--rounds N] [--quick] [--only bridge,ovs,bare,fabric,fabric-mt]
+#   bash bench/scripts/l2-side-by-side.sh [--rounds N] [--quick] [--only bridge,ovs,bare,fabric,fabric2,fabric-mt]
 #                                         [--fabric PATH-TO-fabric] [--bare PATH-TO-bare-forwarder] [--log FILE]
 # --rounds N (default 3); --quick: 2 s tests, 20 pings, 5 first packets (defaults 3 s, 50, 10). The defaults took
 # 10 minutes with the builds (8 min measuring) on the 2-core VM at load 20-30; `--quick --rounds 1` about 3 minutes.
@@ -39,7 +40,7 @@ cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "l2-side-by-side.sh: run as root (it creates network namespaces)" >&2; exit 2; }
 
 usage() { sed -n '/^# Run as root/,/^# 10 minutes/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-rounds=3; quick=0; only="bridge,ovs,bare,fabric,fabric-mt"; fabric=""; bare=""
+rounds=3; quick=0; only="bridge,ovs,bare,fabric,fabric2,fabric-mt"; fabric=""; bare=""
 log="/tmp/l2-side-by-side-$(date -u +%Y%m%d-%H%M%S)-$$.log"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -55,7 +56,7 @@ while [ $# -gt 0 ]; do
 done
 switches=()
 for s in ${only//,/ }; do
-  case "$s" in bridge|ovs|bare|fabric|fabric-mt) switches+=("$s") ;; *) echo "--only: unknown switch '$s' (bridge, ovs, bare, fabric, fabric-mt)" >&2; exit 2 ;; esac
+  case "$s" in bridge|ovs|bare|fabric|fabric2|fabric-mt) switches+=("$s") ;; *) echo "--only: unknown switch '$s' (bridge, ovs, bare, fabric, fabric2, fabric-mt)" >&2; exit 2 ;; esac
 done
 has() { [[ " ${switches[*]} " == *" $1 "* ]]; }
 if [ "$quick" = 1 ]; then test_s=2; ping_n=20; first_n=5; else test_s=3; ping_n=50; first_n=10; fi
@@ -107,7 +108,7 @@ say() { echo "$*" | tee -a "$log" >&2; }
 say "l2-side-by-side: $(date -u '+%F %T') UTC, rounds $rounds, quick $quick, switches ${switches[*]}, log $log"
 say "kernel $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-if has fabric || has fabric-mt; then
+if has fabric || has fabric2 || has fabric-mt; then
   if [ -z "$fabric" ]; then
     say "== building fabric (dotnet build -c Release)"
     dotnet build src/Fabric.Host -c Release -nologo -v q -o "$work/fabric-bin" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
@@ -279,10 +280,12 @@ print("; ".join("%d / %d KiB (%s)" % (r, s, " ".join(sorted(p))) for (r, s), p i
 
 run_case() { # round kind offloads
   local round="$1" kind="$2" mode="$3" case="$2 $3" j="$work/iperf.json"
+  # fabric2: Fabric with one poll thread per port, as the bare forwarder has one thread per direction.
+  local sw="$kind" threads=1; [ "$kind" = fabric2 ] && { sw=fabric; threads=2; }
   say "-- round $round: $kind, offloads $mode (load $(cut -d' ' -f1 /proc/loadavg))"
   attach_hosts 2 "$mode"
-  if ! start_switch "$kind" "$mode" 2 || ! connected "$nsA" 10.93.0.2; then
-    say "   $case: no connectivity, skipped"; stop_switch "$kind" || true; detach_hosts 2; return 0
+  if ! start_switch "$sw" "$mode" 2 "$threads" || ! connected "$nsA" 10.93.0.2; then
+    say "   $case: no connectivity, skipped"; stop_switch "$sw" || true; detach_hosts 2; return 0
   fi
   start_server "$nsB" 5201
   tcp_json "$nsA" 10.93.0.2 5201 1 "$j"                      # warm-up (JIT, caches, flows), not counted
@@ -312,7 +315,7 @@ run_case() { # round kind offloads
   if [ "$kind" != bare ]; then
     local samples=() t
     for _ in $(seq "$first_n"); do
-      flush_switch "$kind"
+      flush_switch "$sw"
       t=$(ip netns exec "$nsA" ping -c 1 -W 1 -n 10.93.0.2 2>/dev/null | rtts_us || true)
       if [ -n "$t" ]; then samples+=("$t"); else fp_lost=$((fp_lost + 1)); fi
     done
@@ -324,10 +327,10 @@ run_case() { # round kind offloads
   record "$case" "$round" first_med "$fp_med"; record "$case" "$round" first_max "$fp_max"
   local bufs="in kernel, no socket"; [ "$kind" != bridge ] && bufs=$(socket_buffers)
   record "$case" "$round" buffers "$bufs"
-  switch_diag "$kind" | sed 's/^/   /' >>"$log" || true
+  switch_diag "$sw" | sed 's/^/   /' >>"$log" || true
   local fp="first packet n/a"; [ "$kind" != bare ] && fp="first packet ${fp_med}/${fp_max} µs (median/max, $fp_lost lost)"
   say "   TCP $g Gbit/s ($r retr), UDP ${kfps}k frames/s, ping ${ping} µs, $fp; buffers $bufs"
-  stop_switch "$kind"
+  stop_switch "$sw"
   detach_hosts 2
 }
 
@@ -389,6 +392,7 @@ for line in open(path, encoding="utf-8"):
     if case not in order: order.append(case)
     values.setdefault((case, metric), []).append(value)
 names = {"bridge": "Linux bridge", "ovs": "OVS 3.1 userspace (netdev)", "bare": "bare AF_PACKET forwarder", "fabric": "Fabric",
+         "fabric2": "Fabric, poll-threads = 2",
          "fabric-mt1": "Fabric, 2 streams, poll-threads = 1", "fabric-mt2": "Fabric, 2 streams, poll-threads = 2"}
 def med(case, metric, digits=0):
     v = values.get((case, metric))
