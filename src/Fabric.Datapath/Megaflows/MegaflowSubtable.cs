@@ -11,10 +11,20 @@ namespace Fabric.Datapath.Megaflows;
 /// publishes it whole.
 /// </summary>
 /// <remarks>
+/// <para>
 /// As OVS's dpcls subtable keeps the miniflow of its mask, the subtable keeps the key words its mask touches
 /// (a NORMAL L2 mask touches 4 of the 10) and hashes and compares only those: the hash is a CRC32C chain over the
 /// masked words (<see cref="FlowHash.Add"/>), not the key's own hash. Each slot carries the hash
 /// (<see cref="MegaflowSlot"/>), so a probe that lands on another flow costs no access to that flow.
+/// </para>
+/// <para>
+/// Staged lookup (as OVS's userspace classifier stages metadata, L2, L3 and L4): the chain runs over the words in key
+/// order, so its state after the metadata and L2 words (<see cref="StageWords"/>: in_port, dl_type, vlan_tci,
+/// dl_src, dl_dst) is a stage of its own. Subtables whose masks agree on those words share a
+/// <see cref="StageId"/> and the packet's stage state, which the table computes once for all of them; a second
+/// filter, of stage hashes, rejects a subtable none of whose flows has the packet's L2 fields before any L3 or L4
+/// word is hashed. With many ACL-shaped masks over one L2 match, that leaves most subtables one filter read each.
+/// </para>
 /// </remarks>
 internal sealed class MegaflowSubtable
 {
@@ -32,12 +42,27 @@ internal sealed class MegaflowSubtable
     // slots do not; a subtable that lacks the packet's flow, as most do with many masks, is then rejected by one
     // L2 read in 16 to 32 (3 to 6 % false positives). Removed flows keep their bit until the next rebuild.
     private ulong[] _filter = new ulong[2];
+
+    // The same early reject for the first stage, of two bits per flow in one word (StageBits), set for every flow added
+    // since the last rebuild.
+    private ulong[] _stageFilter = new ulong[2];
+
+    // How many of the mask's nonzero words are stage words (they come first: words are kept in key order).
+    private readonly int _stageWordCount;
     private int _used;
 
-    public MegaflowSubtable(in FlowMask mask, int index)
+    /// <summary>Key words of the first lookup stage: W0 (in_port, dl_type, vlan_tci, vlan_tci2), W1 (dl_src), W2 (dl_dst).</summary>
+    public const int StageWords = 3;
+
+    /// <summary>Creates the subtable of <paramref name="mask"/>.</summary>
+    /// <param name="mask">The mask of every flow here.</param>
+    /// <param name="index">Where its hits are counted (<see cref="Index"/>).</param>
+    /// <param name="stageId">Shared by the subtables whose masks have the same <see cref="StageWords"/> (<see cref="StageId"/>).</param>
+    public MegaflowSubtable(in FlowMask mask, int index, int stageId = -1)
     {
         Mask = mask;
         Index = index;
+        StageId = stageId;
         for (int i = 0; i < FlowKey.WordCount; i++)
         {
             if (mask.Word(i) != 0)
@@ -45,9 +70,19 @@ internal sealed class MegaflowSubtable
                 _maskWords[_wordCount] = mask.Word(i);
                 _wordIndexes |= (ulong)i << (4 * _wordCount);
                 _wordCount++;
+                if (i < StageWords)
+                {
+                    _stageWordCount++;
+                }
             }
         }
     }
+
+    /// <summary>
+    /// Equal for subtables whose masks have the same metadata and L2 words, so they share the packet's
+    /// <see cref="StageState"/>; -1 when the table does not cache it.
+    /// </summary>
+    public int StageId { get; }
 
     /// <summary>The mask every flow here has (a field, so that passing it by <c>in</c> copies nothing).</summary>
     public readonly FlowMask Mask;
@@ -69,25 +104,47 @@ internal sealed class MegaflowSubtable
     /// changes nothing). Only the words the mask touches are read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int HashOf(in FlowKey key)
+    public int HashOf(in FlowKey key) => HashFrom(key, StageState(key));
+
+    /// <summary>
+    /// The hash chain's state after the mask's <see cref="StageWords"/> of <paramref name="key"/>: the same for every
+    /// subtable of this <see cref="StageId"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint StageState(in FlowKey key)
     {
         ref ulong words = ref FlowKey.FirstWord(key);
         ref ulong mask = ref Unsafe.As<MaskWords, ulong>(ref _maskWords);
         ulong index = _wordIndexes;
         uint h = FlowHash.Basis;
-        for (int j = 0; j < _wordCount; j++, index >>= 4)
+        for (int j = 0; j < _stageWordCount; j++, index >>= 4)
         {
             h = FlowHash.Add(h, Unsafe.Add(ref words, (int)(index & 15)) & Unsafe.Add(ref mask, j));
         }
 
-        return FlowHash.Finish(h);
+        return h;
     }
 
     /// <summary>Finds the flow whose masked key equals <paramref name="key"/> masked with <see cref="Mask"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Megaflow? Lookup(in FlowKey key)
+    public Megaflow? Lookup(in FlowKey key) => Lookup(key, StageState(key));
+
+    /// <summary>
+    /// As <see cref="Lookup(in FlowKey)"/>, given the key's <paramref name="stage"/> state (<see cref="StageState"/>, of
+    /// this subtable or of another with the same <see cref="StageId"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Megaflow? Lookup(in FlowKey key, uint stage)
     {
-        int hash = HashOf(key);
+        int stageHash = FlowHash.Finish(stage);
+        ulong[] stageFilter = Volatile.Read(ref _stageFilter);
+        ulong stageBits = StageBits(stageHash);
+        if ((stageFilter[(stageHash >>> 6) & (stageFilter.Length - 1)] & stageBits) != stageBits)
+        {
+            return null;
+        }
+
+        int hash = HashFrom(key, stage);
         ulong[] filter = Volatile.Read(ref _filter);
         if ((filter[(hash >>> 6) & (filter.Length - 1)] & (1UL << hash)) == 0)
         {
@@ -154,7 +211,8 @@ internal sealed class MegaflowSubtable
             i = (i + 1) & m;
         }
 
-        // The filter bit before the flow: a reader that can see the flow passes the filter.
+        // The filter bits before the flow: a reader that can see the flow passes the filters.
+        SetStageBits(_stageFilter, FlowHash.Finish(StageState(flow.Key)));
         SetFilterBit(_filter, hash);
         slots[i].Hash = hash;
         Volatile.Write(ref slots[i].Flow, flow);
@@ -231,6 +289,30 @@ internal sealed class MegaflowSubtable
         return true;
     }
 
+    // The chain from the stage state on, over the mask's words after the stage words.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int HashFrom(in FlowKey key, uint stage)
+    {
+        ref ulong words = ref FlowKey.FirstWord(key);
+        ref ulong mask = ref Unsafe.As<MaskWords, ulong>(ref _maskWords);
+        ulong index = _wordIndexes >> (4 * _stageWordCount);
+        uint h = stage;
+        for (int j = _stageWordCount; j < _wordCount; j++, index >>= 4)
+        {
+            h = FlowHash.Add(h, Unsafe.Add(ref words, (int)(index & 15)) & Unsafe.Add(ref mask, j));
+        }
+
+        return FlowHash.Finish(h);
+    }
+
+    // Two bits of one word per stage hash (a blocked Bloom filter, k = 2): one read as with one bit, and at the same size
+    // a fraction of the false positives, which each cost the rest of the hash and the second filter.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong StageBits(int hash) => (1UL << hash) | (1UL << (hash >>> 26));
+
+    private static void SetStageBits(ulong[] filter, int hash) =>
+        filter[(hash >>> 6) & (filter.Length - 1)] |= StageBits(hash);
+
     private static void SetFilterBit(ulong[] filter, int hash) =>
         filter[(hash >>> 6) & (filter.Length - 1)] |= 1UL << hash;
 
@@ -238,6 +320,7 @@ internal sealed class MegaflowSubtable
     {
         var slots = new MegaflowSlot[size];
         var filter = new ulong[size / 8];
+        var stageFilter = new ulong[size / 8];
         int m = size - 1;
         foreach (MegaflowSlot s in _slots)
         {
@@ -254,10 +337,12 @@ internal sealed class MegaflowSubtable
 
             slots[i] = s;
             SetFilterBit(filter, s.Hash);
+            SetStageBits(stageFilter, FlowHash.Finish(StageState(s.Flow.Key)));
         }
 
-        // The new filter holds every live flow, and so does the old one: a reader may pair either with either array.
+        // The new filters hold every live flow, and so do the old ones: a reader may pair any of them with either array.
         _used = Count;
+        Volatile.Write(ref _stageFilter, stageFilter);
         Volatile.Write(ref _filter, filter);
         Volatile.Write(ref _slots, slots);
     }

@@ -24,6 +24,7 @@ public sealed class MegaflowTable
     private readonly TimeProvider _timeProvider;
     private readonly List<WeakReference<MegaflowLookupContext>> _contexts = new();
     private readonly Stack<int> _freeIndices = new();
+    private readonly Dictionary<(ulong, ulong, ulong), int> _stageIds = new();
     private readonly MegaflowLookupContext _sharedContext;
     private int _nextIndex;
     private MegaflowSubtable[] _subtables = [];
@@ -93,10 +94,31 @@ public sealed class MegaflowTable
     public Megaflow? Lookup(in FlowKey key, MegaflowLookupContext context, out int subtablesProbed)
     {
         MegaflowSubtable[] subtables = Volatile.Read(ref _subtables);
+
+        // The first stage's hash state, computed once per group of subtables with the same metadata and L2 mask words.
+        StageStates states = default;
+        uint have = 0;
         for (int i = 0; i < subtables.Length; i++)
         {
             MegaflowSubtable sub = subtables[i];
-            Megaflow? f = sub.Lookup(key);
+            int id = sub.StageId;
+            uint stage;
+            if ((uint)id < StageStates.Length)
+            {
+                if ((have & (1u << id)) == 0)
+                {
+                    states[id] = sub.StageState(key);
+                    have |= 1u << id;
+                }
+
+                stage = states[id];
+            }
+            else
+            {
+                stage = sub.StageState(key);
+            }
+
+            Megaflow? f = sub.Lookup(key, stage);
             if (f is not null)
             {
                 context.CountHit(sub.Index);
@@ -421,13 +443,27 @@ public sealed class MegaflowTable
         return true;
     }
 
+    // Writer: the stage id of a mask's metadata and L2 words; ids are never reused (a table sees few distinct L2 masks), and
+    // past the lookup's cache of stage states a subtable computes its own.
+    private int StageIdOf(in FlowMask mask)
+    {
+        var words = (mask.Word(0), mask.Word(1), mask.Word(2));
+        if (!_stageIds.TryGetValue(words, out int id))
+        {
+            id = _stageIds.Count;
+            _stageIds.Add(words, id);
+        }
+
+        return id;
+    }
+
     private Megaflow AddLocked(in FlowKey masked, in FlowMask mask, DatapathActions actions, object? owner, MegaflowSubtable? sub)
     {
         var flow = new Megaflow(++_nextId, masked, mask, actions, owner, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), PollThreads);
         if (sub is null)
         {
             int index = _freeIndices.Count > 0 ? _freeIndices.Pop() : _nextIndex++;
-            sub = new MegaflowSubtable(mask, index) { HitsAtRerank = HitsOf(index) };
+            sub = new MegaflowSubtable(mask, index, StageIdOf(mask)) { HitsAtRerank = HitsOf(index) };
             sub.Add(flow);
             _byMask.Add(mask, sub);
 

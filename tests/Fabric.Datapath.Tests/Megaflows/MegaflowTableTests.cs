@@ -65,6 +65,51 @@ public class MegaflowTableTests
     }
 
     [Fact]
+    public void Subtables_that_share_their_l2_mask_words_share_the_first_stage_and_still_match_on_their_own_words()
+    {
+        var table = new MegaflowTable();
+        // One L2 match (in_port, dl_src, dl_dst, dl_type), two different L3/L4 matches on top: one first-stage group.
+        Megaflow web = table.Install(Key(1, MacA, MacB, tpDst: 80), Mask(src: true, dst: true, tpDst: true), DatapathActions.OutputTo(2));
+        Megaflow subnet = table.Install(Key(1, MacA, MacB, ipDst: Ip(10, 2, 0, 0)), Mask(src: true, dst: true, ipDst: 0xffff0000), DatapathActions.OutputTo(3));
+        Megaflow reverse = table.Install(Key(2, MacB, MacA), Mask(src: true, dst: true), DatapathActions.OutputTo(1));
+        Assert.Equal(3, table.MaskCount);
+
+        Assert.Same(web, table.Lookup(Key(1, MacA, MacB, Ip(10, 9, 9, 9), 80)));
+        Assert.Same(subnet, table.Lookup(Key(1, MacA, MacB, Ip(10, 2, 7, 7), 443)));
+        Assert.Same(reverse, table.Lookup(Key(2, MacB, MacA, Ip(10, 2, 7, 7), 80)));
+
+        // The L2 fields are in both subtables of the group, the L3 and L4 ones in neither: the first stage passes, the rest refuses.
+        Assert.Null(table.Lookup(Key(1, MacA, MacB, Ip(10, 3, 0, 1), 443)));
+        // Another packet's L2 fields: every subtable refuses at the first stage.
+        Assert.Null(table.Lookup(Key(1, MacB, MacB, Ip(10, 2, 7, 7), 80)));
+    }
+
+    [Fact]
+    public void More_distinct_l2_masks_than_a_lookup_caches_stage_states_for_are_each_searched()
+    {
+        var table = new MegaflowTable();
+        var flows = new List<(FlowKey Key, Megaflow Flow)>();
+        for (int i = 0; i < 24; i++)
+        {
+            // dl_src matched on its top 24 + i bits: 24 masks that differ in an L2 word, so 24 first-stage groups.
+            var wc = default(FlowWildcards);
+            wc.UnwildcardInPort();
+            wc.UnwildcardDlType();
+            wc.UnwildcardDlSrc(0xffff_ffff_ffffUL << (24 - i) & 0xffff_ffff_ffffUL);
+            wc.UnwildcardTpDst();
+            FlowKey key = Key((ushort)(i + 1), MacA + (ulong)(i << 8), MacB, tpDst: (ushort)(1000 + i));
+            flows.Add((key, table.Install(key, wc.ToMask(), DatapathActions.OutputTo(2))));
+        }
+
+        Assert.Equal(24, table.MaskCount);
+        foreach (var (key, flow) in flows)
+        {
+            Assert.Same(flow, table.Lookup(key));
+            Assert.Null(table.Lookup(Key(key.InPort, key.DlSrc, MacB, tpDst: 1)));
+        }
+    }
+
+    [Fact]
     public void Install_of_the_same_masked_key_replaces_actions_and_returns_the_same_flow()
     {
         var table = new MegaflowTable();
