@@ -67,14 +67,11 @@ public sealed class UpcallRouter : IUpcallConsumer
     {
         ArgumentNullException.ThrowIfNull(upcall);
         executeNow = null;
-        var routes = Volatile.Read(ref _routes);
-        if (!routes.TryGetValue(upcall.InPort, out var inboxes) || inboxes.Length == 0)
+        if (InboxOf(upcall) is not { } inbox)
         {
-            Interlocked.Increment(ref _unrouted);
             return false;
         }
 
-        var inbox = inboxes[FlowSlice.ShardOf(FlowSlice.Of(upcall.Key), inboxes.Length)];
         var translator = onPollThread && inbox.MayExecuteAhead(FlowTableShardActor.UpcallBatch) ? inbox.Translator : null;
         var translated = translator?.Translate(upcall);
         var item = translated ?? new ShardUpcall(upcall);
@@ -150,14 +147,23 @@ public sealed class UpcallRouter : IUpcallConsumer
     /// <summary>Hands <paramref name="upcall"/> to its shard, waiting while the shard's inbox is full; counted as unrouted when no bridge owns its port.</summary>
     private async ValueTask RouteWaitingAsync(Upcall upcall, CancellationToken ct)
     {
+        if (InboxOf(upcall) is { } inbox)
+        {
+            await inbox.PostAsync(new ShardUpcall(upcall), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The inbox of the shard that owns <paramref name="upcall"/>'s slice; null (counted as unrouted) when no bridge owns its port.</summary>
+    private ShardInbox? InboxOf(Upcall upcall)
+    {
         var routes = Volatile.Read(ref _routes);
         if (!routes.TryGetValue(upcall.InPort, out var inboxes) || inboxes.Length == 0)
         {
             Interlocked.Increment(ref _unrouted);
-            return;
+            return null;
         }
 
-        await inboxes[FlowSlice.ShardOf(FlowSlice.Of(upcall.Key), inboxes.Length)].PostAsync(new ShardUpcall(upcall), ct).ConfigureAwait(false);
+        return inboxes[FlowSlice.ShardOf(FlowSlice.Of(upcall.Key), inboxes.Length)];
     }
 
     /// <summary>
