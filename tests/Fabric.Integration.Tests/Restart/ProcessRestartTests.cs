@@ -131,9 +131,9 @@ public sealed partial class ProcessRestartTests(ITestOutputHelper output)
                     // Installs are streaming into the journal now: wait until the journal has confirmed 200 changes (a
                     // freshly started process's first journal write can take seconds on a loaded machine; a kill before
                     // it would leave nothing of the burst to recover, which is not what this test is about).
-                    Assert.True(
-                        await SwitchLab.WaitUntilAsync(async () => JournaledChanges((await lab.Ctl("persistence/show")).Output) > 200, TimeSpan.FromSeconds(20)),
-                        "the journal confirmed no more than 200 changes in 20 s");
+                    var persistence = string.Empty;
+                    var confirmed = await SwitchLab.WaitUntilAsync(async () => JournaledChanges(persistence = (await lab.Ctl("persistence/show")).Output) > 200, TimeSpan.FromSeconds(20));
+                    Assert.True(confirmed, confirmed ? null : $"the journal confirmed no more than 200 changes in 20 s\n{persistence}\n{(await lab.Ctl("dpctl/show")).Output}");
                 }
             }
 
