@@ -68,7 +68,8 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         SeedFromDatapath();
         _published = new PublishedMacTable(_macs.View);
 
-        Receive<LearnMac>(m => Learn(m));
+        Receive<LearnMac>(m => Learn([m]));
+        Receive<LearnMacs>(m => Learn(m.Learns));
         Receive<RefreshMacs>(m =>
         {
             var now = NowMs;
@@ -307,21 +308,42 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Learn(LearnMac m)
+    private void Learn(IReadOnlyList<LearnMac> learns)
     {
-        var result = _macs.Learn(m.Vlan, m.Mac, m.OfPort, NowMs);
-        var locked = m.LockGratArp && _macs.LockGratArp(m.Vlan, m.Mac, NowMs);
-        if (result is MacLearnResult.Learned or MacLearnResult.Moved || locked)
+        var now = NowMs;
+        List<MacInvalidation>? changes = null;
+        List<DatapathProtocol.InstallFlow>? installs = null;
+        foreach (var m in learns)
         {
-            // Megaflows that flooded towards this address, or forwarded to its old port, are now wrong.
-            _published.Publish(_macs.View);
-            Invalidate([new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved || locked)]);
+            var result = _macs.Learn(m.Vlan, m.Mac, m.OfPort, now);
+            var locked = m.LockGratArp && _macs.LockGratArp(m.Vlan, m.Mac, now);
+            if (result is MacLearnResult.Learned or MacLearnResult.Moved || locked)
+            {
+                // Megaflows that flooded towards this address, or forwarded to its old port, are now wrong.
+                (changes ??= new(learns.Count)).Add(new MacInvalidation(m.Vlan, m.Mac, Source: result == MacLearnResult.Moved || locked));
+            }
+
+            if (m.Then is { } install)
+            {
+                (installs ??= new(learns.Count)).Add(install);
+            }
         }
 
-        if (m.Then is { } install)
+        if (changes is not null)
         {
-            // After the invalidation, so the fresh megaflow is not among the deleted; the shard stays the sender.
-            _datapathActor.Forward(install);
+            _published.Publish(_macs.View);
+            Invalidate(changes);
+        }
+
+        // After the invalidation, so the fresh megaflows are not among the deleted; the shard stays the sender.
+        switch (installs?.Count)
+        {
+            case 1:
+                _datapathActor.Forward(installs[0]);
+                break;
+            case > 1:
+                _datapathActor.Forward(new DatapathProtocol.InstallFlows(installs.ToArray()));
+                break;
         }
     }
 

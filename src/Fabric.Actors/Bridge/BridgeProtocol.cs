@@ -29,6 +29,15 @@ public static class BridgeProtocol
     /// <param name="LockGratArp">The frame is a gratuitous ARP on a port that is not a bond: lock the entry for 5 s (OVS mac_entry_set_grat_arp_lock).</param>
     public sealed record LearnMac(int Vlan, ulong Mac, int OfPort, Fabric.Actors.Datapath.DatapathProtocol.InstallFlow? Then = null, bool LockGratArp = false);
 
+    /// <summary>
+    /// From a flow-table shard: every <see cref="LearnMac"/> of one drain of its inbox, in upcall order. The bridge learns
+    /// them all, publishes one new table version and sends the datapath actor one invalidation for every address that
+    /// changed, then forwards the installs as one <see cref="Fabric.Actors.Datapath.DatapathProtocol.InstallFlows"/>
+    /// (one message each way per drain, not per new source; the shard stays the sender, so its replies reach it).
+    /// </summary>
+    /// <param name="Learns">The learnings, at least one.</param>
+    public sealed record LearnMacs(IReadOnlyList<LearnMac> Learns);
+
     /// <summary>A source address that carried traffic through a cached megaflow (OVS learns from pushed stats).</summary>
     public sealed record MacSeen(int Vlan, ulong Mac, int OfPort);
 

@@ -56,6 +56,7 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
     private readonly Dictionary<FlowMask, int> _pendingMasks = new();
     private readonly List<Megaflow> _slice = new();
     private readonly List<InstallFlow> _installs = new();
+    private readonly List<LearnMac> _learns = new();
     private MegaflowOwner? _lastOwner;
     private Dictionary<long, Ukey> _ukeys = new();
     private Dictionary<long, Ukey> _nextUkeys = new();
@@ -159,9 +160,10 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         if (result.LearnOfPort >= 0)
         {
             // A new or moved source: the bridge learns it first and then passes the install on (OVS learns before
-            // the packet is executed), so a reply to this packet already finds the address.
+            // the packet is executed), so a reply to this packet already finds the address. Sent with the rest of this
+            // drain's learnings (SendInstalls).
             var lockGratArp = result.IsGratuitousArp && _translator.PortByDp(key.InPort)?.Bond is null;
-            Context.Parent.Tell(new LearnMac(result.Vlan, key.DlSrc, result.LearnOfPort, install, lockGratArp));
+            _learns.Add(new LearnMac(result.Vlan, key.DlSrc, result.LearnOfPort, install, lockGratArp));
         }
         else
         {
@@ -170,13 +172,16 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Sends the installs this drain translated to the datapath actor: one message for all of them.</summary>
+    /// <summary>
+    /// Sends what this drain translated: the installs to the datapath actor, and the installs behind a learning to the
+    /// bridge; one message each for all of them.
+    /// </summary>
     private void SendInstalls()
     {
         switch (_installs.Count)
         {
             case 0:
-                return;
+                break;
             case 1:
                 _datapathActor.Tell(_installs[0]);
                 break;
@@ -186,6 +191,11 @@ public sealed class FlowTableShardActor : ReceiveActor, IWithTimers
         }
 
         _installs.Clear();
+        if (_learns.Count > 0)
+        {
+            Context.Parent.Tell(new LearnMacs(_learns.ToArray()));
+            _learns.Clear();
+        }
     }
 
     /// <summary>The owner tag for a flow translated now: the last one when it says the same (the tag is immutable, so flows share it).</summary>
