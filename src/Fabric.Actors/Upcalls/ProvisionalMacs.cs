@@ -14,24 +14,41 @@ internal sealed class ProvisionalMacs
     /// </summary>
     public const long LifetimeMs = 100;
 
-    /// <summary>Entries beyond which an <see cref="Add"/> first forgets the expired ones (a burst of new sources).</summary>
-    public const int PurgeAbove = 1024;
+    /// <summary>
+    /// Most entries held: past it an <see cref="Add"/> forgets the oldest even before it expires (a burst of more new
+    /// sources within <see cref="LifetimeMs"/> than this; a reply to a forgotten one is flooded until the bridge
+    /// publishes it).
+    /// </summary>
+    public const int Capacity = 8192;
 
     private readonly Dictionary<(long Epoch, int Vlan, ulong Mac), Entry> _entries = new();
-    private readonly List<(long Epoch, int Vlan, ulong Mac)> _expired = new();
 
-    /// <summary>Entries held now (across every bridge this poll thread serves, expired ones included until looked up or purged).</summary>
+    // Every Add in order (entries are added at non-decreasing times on one poll thread), so expiry pops from the front:
+    // O(1) per Add however many sources a burst brings. A key added again has a later item; an item whose entry has
+    // a different time is stale and removes nothing.
+    private readonly Queue<((long Epoch, int Vlan, ulong Mac) Key, long AtMs)> _order = new();
+
+    /// <summary>Entries held now (across every bridge this poll thread serves; expired ones until the next <see cref="Add"/> or lookup).</summary>
     public int Count => _entries.Count;
 
-    /// <summary>Remembers that <paramref name="mac"/> in <paramref name="vlan"/> was sent to be learned on <paramref name="ofPort"/> in the table of <paramref name="epoch"/> at <paramref name="nowMs"/>.</summary>
+    /// <summary>
+    /// Remembers that <paramref name="mac"/> in <paramref name="vlan"/> was sent to be learned on <paramref name="ofPort"/>
+    /// in the table of <paramref name="epoch"/> at <paramref name="nowMs"/>, and first forgets the entries expired by
+    /// then (and the oldest beyond <see cref="Capacity"/>). O(1) amortised, no scan.
+    /// </summary>
     public void Add(long epoch, int vlan, ulong mac, int ofPort, long nowMs)
     {
-        if (_entries.Count >= PurgeAbove)
+        while (_order.TryPeek(out var oldest) && (nowMs - oldest.AtMs > LifetimeMs || _order.Count >= Capacity))
         {
-            Purge(nowMs);
+            _order.Dequeue();
+            if (_entries.TryGetValue(oldest.Key, out var e) && e.AtMs == oldest.AtMs)
+            {
+                _entries.Remove(oldest.Key);
+            }
         }
 
         _entries[(epoch, vlan, mac)] = new Entry(ofPort, nowMs);
+        _order.Enqueue(((epoch, vlan, mac), nowMs));
     }
 
     /// <summary>The port <paramref name="mac"/> was sent to be learned on less than <see cref="LifetimeMs"/> before <paramref name="nowMs"/>, or null (an older entry is forgotten).</summary>
@@ -49,24 +66,6 @@ internal sealed class ProvisionalMacs
         }
 
         return e.OfPort;
-    }
-
-    private void Purge(long nowMs)
-    {
-        foreach (var (k, e) in _entries)
-        {
-            if (nowMs - e.AtMs > LifetimeMs)
-            {
-                _expired.Add(k);
-            }
-        }
-
-        foreach (var k in _expired)
-        {
-            _entries.Remove(k);
-        }
-
-        _expired.Clear();
     }
 
     private readonly record struct Entry(int OfPort, long AtMs);

@@ -21,14 +21,44 @@ public sealed class ProvisionalMacsTests
     public void A_burst_of_new_sources_is_forgotten_once_expired_so_the_memory_stays_bounded()
     {
         var p = new ProvisionalMacs();
-        for (var i = 0; i < ProvisionalMacs.PurgeAbove; i++)
+        for (var i = 0; i < 1000; i++)
+        {
+            p.Add(1, 0, 0x0200_0000_0000UL + (ulong)i, 1, nowMs: i / 100);
+        }
+
+        Assert.Equal(1000, p.Count);
+
+        // At 105 ms those added at 0..4 ms have expired (500 of them), the rest not yet.
+        p.Add(1, 0, 0x0400_0000_0000UL, 2, nowMs: 5 + ProvisionalMacs.LifetimeMs);
+        Assert.Equal(501, p.Count);
+        Assert.Null(p.Lookup(1, 0, 0x0200_0000_0000UL + 499, 5 + ProvisionalMacs.LifetimeMs));
+        Assert.Equal(1, p.Lookup(1, 0, 0x0200_0000_0000UL + 500, 5 + ProvisionalMacs.LifetimeMs));
+        Assert.Equal(2, p.Lookup(1, 0, 0x0400_0000_0000UL, 5 + ProvisionalMacs.LifetimeMs));
+    }
+
+    [Fact]
+    public void More_new_sources_than_the_capacity_within_the_lifetime_forget_the_oldest_first()
+    {
+        var p = new ProvisionalMacs();
+        for (var i = 0; i < ProvisionalMacs.Capacity + 10; i++)
         {
             p.Add(1, 0, 0x0200_0000_0000UL + (ulong)i, 1, nowMs: 0);
         }
 
-        Assert.Equal(ProvisionalMacs.PurgeAbove, p.Count);
-        p.Add(1, 0, 0x0400_0000_0000UL, 2, nowMs: ProvisionalMacs.LifetimeMs + 1);
-        Assert.Equal(1, p.Count);
-        Assert.Equal(2, p.Lookup(1, 0, 0x0400_0000_0000UL, ProvisionalMacs.LifetimeMs + 1));
+        Assert.Equal(ProvisionalMacs.Capacity, p.Count);
+        Assert.Null(p.Lookup(1, 0, 0x0200_0000_0000UL + 9, 0));
+        Assert.Equal(1, p.Lookup(1, 0, 0x0200_0000_0000UL + 10, 0));
+    }
+
+    [Fact]
+    public void A_source_added_again_keeps_its_later_time()
+    {
+        var p = new ProvisionalMacs();
+        p.Add(1, 0, 0x0200_0000_0001, 1, nowMs: 0);
+        p.Add(1, 0, 0x0200_0000_0001, 3, nowMs: 60);
+
+        // The first add's queue item expires at 101 ms and must not take the entry renewed at 60 ms with it.
+        p.Add(1, 0, 0x0200_0000_0002, 2, nowMs: 101);
+        Assert.Equal(3, p.Lookup(1, 0, 0x0200_0000_0001, 101));
     }
 }
