@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Fabric.Actors.Shards;
 
@@ -10,11 +10,18 @@ namespace Fabric.Actors.Upcalls;
 /// pile up without limit in a mailbox: when the shard cannot keep up, the inbox fills and the router counts further
 /// upcalls as lost (OVS "lost").
 /// </summary>
-/// <remarks>Outlives the shard's restarts (it belongs to the bridge incarnation that created it).</remarks>
+/// <remarks>
+/// Outlives the shard's restarts (it belongs to the bridge incarnation that created it). Lock-free, as a poll thread
+/// posts its own misses here: a <see cref="ConcurrentQueue{T}"/> bounded by a count that a post reserves
+/// (compare-and-swap, never past the capacity) before it enqueues — no lock on the miss path, where a bounded
+/// channel's lock made the poll thread and the shard contend.
+/// </remarks>
 public sealed class ShardInbox
 {
-    private readonly Channel<ShardUpcall> _channel;
+    private readonly ConcurrentQueue<ShardUpcall> _queue = new();
     private IActorRef _shard = ActorRefs.Nobody;
+    private TaskCompletionSource? _roomWaiter;
+    private int _count;
     private int _signalled;
     private int _unexecuted;
 
@@ -27,26 +34,20 @@ public sealed class ShardInbox
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
         Translator = translator;
-        _channel = Channel.CreateBounded<ShardUpcall>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-        });
     }
 
     /// <summary>Most upcalls waiting.</summary>
     public int Capacity { get; }
 
-    /// <summary>Upcalls waiting now.</summary>
-    public int Count => _channel.Reader.Count;
+    /// <summary>Upcalls waiting now (with those being posted at this moment).</summary>
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>
     /// True when a poll thread may translate and execute a miss itself: few upcalls wait (fewer than
     /// <paramref name="most"/>) and none of them still has its packet to send, so a packet sent now overtakes none
     /// queued before it.
     /// </summary>
-    public bool MayExecuteAhead(int most) => Volatile.Read(ref _unexecuted) == 0 && _channel.Reader.Count < most;
+    public bool MayExecuteAhead(int most) => Volatile.Read(ref _unexecuted) == 0 && Volatile.Read(ref _count) < most;
 
     /// <summary>The bridge's poll-thread translation, or null.</summary>
     public PollThreadTranslator? Translator { get; }
@@ -66,7 +67,7 @@ public sealed class ShardInbox
             Interlocked.Increment(ref _unexecuted);
         }
 
-        if (!_channel.Writer.TryWrite(upcall))
+        if (!TryReserve())
         {
             if (!upcall.Executed)
             {
@@ -76,6 +77,8 @@ public sealed class ShardInbox
             return false;
         }
 
+        _queue.Enqueue(upcall);
+
         if (wake)
         {
             Wake();
@@ -84,14 +87,26 @@ public sealed class ShardInbox
         return true;
     }
 
-    /// <summary>Queues <paramref name="upcall"/> and wakes the shard, waiting while the inbox is full.</summary>
+    /// <summary>
+    /// Queues <paramref name="upcall"/> and wakes the shard, waiting while the inbox is full. For one caller at a time
+    /// (the upcall pump's backlog drain): the shard's next take wakes the one waiter.
+    /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled while waiting.</exception>
     public async ValueTask PostAsync(ShardUpcall upcall, CancellationToken ct)
     {
         while (!TryPost(upcall))
         {
-            // The channel is never completed, so this returns true once there is room.
-            await _channel.Writer.WaitToWriteAsync(ct).ConfigureAwait(false);
+            var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _roomWaiter, room);
+
+            // A take between the failed post and the waiter's publication signalled nobody: try again before waiting.
+            if (TryPost(upcall))
+            {
+                Interlocked.CompareExchange(ref _roomWaiter, null, room);
+                return;
+            }
+
+            await room.Task.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 
@@ -101,11 +116,17 @@ public sealed class ShardInbox
     /// <summary>Shard only: takes the oldest upcall, if any.</summary>
     public bool TryTake(out ShardUpcall upcall)
     {
-        if (_channel.Reader.TryRead(out var u))
+        if (_queue.TryDequeue(out var u))
         {
+            Interlocked.Decrement(ref _count);
             if (!u.Executed)
             {
                 Interlocked.Decrement(ref _unexecuted);
+            }
+
+            if (Volatile.Read(ref _roomWaiter) is not null)
+            {
+                Interlocked.Exchange(ref _roomWaiter, null)?.TrySetResult();
             }
 
             upcall = u;
@@ -113,6 +134,24 @@ public sealed class ShardInbox
         }
 
         upcall = null!;
+        return false;
+    }
+
+    // Takes one place in the count, never past Capacity (so Count never reads above it, even for a moment).
+    private bool TryReserve()
+    {
+        var count = Volatile.Read(ref _count);
+        while (count < Capacity)
+        {
+            var seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                return true;
+            }
+
+            count = seen;
+        }
+
         return false;
     }
 
