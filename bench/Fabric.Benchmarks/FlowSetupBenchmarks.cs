@@ -164,13 +164,21 @@ public class FlowSetupBenchmarks
     /// <summary>
     /// Runs <paramref name="iterations"/> operations of every case after as many warm-up ones and prints, per case,
     /// the median wall-clock rate (megaflows/s) and the median process CPU time per megaflow (µs, all threads:
-    /// poll threads, actors, journal).
+    /// poll threads, actors, journal). <paramref name="journalOnly"/> (<c>sqlite</c> or <c>memory</c>) runs that
+    /// journal's cases alone; null runs both.
     /// </summary>
-    public static void RunStandalone(int iterations, TextWriter output)
+    /// <exception cref="ArgumentException"><paramref name="journalOnly"/> is neither null, <c>sqlite</c> nor <c>memory</c>.</exception>
+    public static void RunStandalone(int iterations, TextWriter output, string? journalOnly = null)
     {
         ArgumentNullException.ThrowIfNull(output);
+        string[] journals = journalOnly switch
+        {
+            null => ["sqlite", "memory"],
+            "sqlite" or "memory" => [journalOnly],
+            _ => throw new ArgumentException($"journal '{journalOnly}': expected sqlite or memory", nameof(journalOnly)),
+        };
         output.WriteLine($"flow setup, {Flows} megaflows per operation, {iterations} operations per case (medians)");
-        foreach (var journal in new[] { "sqlite", "memory" })
+        foreach (var journal in journals)
         {
             foreach (var newSources in new[] { false, true })
             {
@@ -179,6 +187,8 @@ public class FlowSetupBenchmarks
                 var rates = new List<double>();
                 var cpus = new List<double>();
                 var process = Process.GetCurrentProcess();
+                var gen2 = GC.CollectionCount(2);
+                var gen0 = GC.CollectionCount(0);
                 for (var i = 0; i < 2 * iterations; i++)
                 {
                     b.Flush();
@@ -195,13 +205,15 @@ public class FlowSetupBenchmarks
                     }
                 }
 
+                gen0 = GC.CollectionCount(0) - gen0;
+                gen2 = GC.CollectionCount(2) - gen2;
                 var journalFigures = b._datapathActor.Ask<DatapathProtocol.PersistenceStatus>(new DatapathProtocol.GetPersistenceStatus(), Timeout).GetAwaiter().GetResult().Journal;
                 b.Cleanup();
                 rates.Sort();
                 cpus.Sort();
                 output.WriteLine(
                     $"journal={journal,-6} new-sources={newSources,-5}  {rates[rates.Count / 2],9:N0} megaflows/s  {cpus[cpus.Count / 2],6:F2} µs CPU per megaflow" +
-                    $"  ({journalFigures.Changes / Math.Max(1, journalFigures.Events)} changes per journal event)");
+                    $"  ({journalFigures.Changes / Math.Max(1, journalFigures.Events)} changes per journal event, {gen0} gen0 / {gen2} gen2 collections in {2 * iterations} operations)");
             }
         }
     }
