@@ -36,6 +36,7 @@ public sealed class PollThreadTranslator
         ArgumentNullException.ThrowIfNull(macs);
         _translator = translator;
         _macs = macs;
+        ProvisionalMacs.Prepare();
     }
 
     /// <summary>
