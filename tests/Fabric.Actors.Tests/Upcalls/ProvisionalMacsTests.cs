@@ -2,7 +2,7 @@ using Fabric.Actors.Upcalls;
 
 namespace Fabric.Actors.Tests.Upcalls;
 
-/// <summary>One poll thread's memory of the sources it sent to be learned: lifetime, tables kept apart, bounded by purging.</summary>
+/// <summary>One poll thread's memory of the sources it sent to be learned: lifetime, tables kept apart, bounded by expiring in the order added and by its capacity.</summary>
 public sealed class ProvisionalMacsTests
 {
     [Fact]
