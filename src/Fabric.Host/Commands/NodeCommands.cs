@@ -13,7 +13,8 @@ namespace Fabric.Host.Commands;
 
 /// <summary>
 /// The verbs a running node answers on its control socket, named as in ovs-vsctl / ovs-appctl:
-/// show, fdb/show, fdb/flush, dpctl/dump-flows, dpctl/del-flows, dpctl/show, exit.
+/// show, fdb/show, fdb/flush, dpctl/dump-flows, dpctl/del-flows, dpctl/show, exit (and those of the bond, cluster,
+/// poll-thread and memory commands).
 /// </summary>
 public static class NodeCommands
 {
@@ -34,6 +35,7 @@ public static class NodeCommands
         BondCommands.Register(registry, node);
         ClusterCommands.Register(registry, node);
         PmdCommands.Register(registry, node);
+        MemoryCommands.Register(registry, node);
         registry.Register("exit", "[--cleanup]", "stop the node (--cleanup: delete datapath flows first)", (a, _) => Exit(node, a, exit), 0, 1);
     }
 
