@@ -251,6 +251,8 @@ poll_cpu() { # Fabric's poll threads: "NAME TICKS" (user + system CPU time in cl
 # --- the measurements ---
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }   # case round metric value
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# "GEN0 GEN1 GEN2 PAUSED-MS" from Fabric's memory/show.
+gc_of() { sed -nE 's/^collections: gen0 ([0-9]+), gen1 ([0-9]+), gen2 ([0-9]+); paused ([0-9.]+) ms.*/\1 \2 \3 \4/p'; }
 rtts_us() { sed -nE 's/.* time=([0-9.]+) ms.*/\1/p' | awk '{ printf "%.0f\n", $1 * 1000 }'; }
 rx_packets() { ip netns exec "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
 start_server() { # ns port
@@ -313,16 +315,25 @@ run_case() { # round kind offloads
 
   local fp_med=n/a fp_max=n/a fp_lost=0
   if [ "$kind" != bare ]; then
-    local samples=() t
+    local samples=() gcs=() t g0 g1
     for _ in $(seq "$first_n"); do
-      flush_switch "$sw"
+      # Fabric: its collections and pause time (memory/show) just before and after each ping go to the log, so a slow
+      # first packet can be matched with a collection that paused the poll threads.
+      g0=""
+      if [ "$sw" = fabric ]; then g0=$(fabric_ctl fdb/flush br0 -- dpctl/del-flows -- memory/show 2>/dev/null | gc_of || true); fi
+      [ "$sw" = fabric ] && [ -n "$g0" ] || flush_switch "$sw"
       t=$(ip netns exec "$nsA" ping -c 1 -W 1 -n 10.93.0.2 2>/dev/null | rtts_us || true)
       if [ -n "$t" ]; then samples+=("$t"); else fp_lost=$((fp_lost + 1)); fi
+      if [ -n "$g0" ]; then
+        g1=$(fabric_ctl memory/show 2>/dev/null | gc_of || true)
+        [ -n "$g1" ] && gcs+=("$(awk -v a="$g0" -v b="$g1" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d/%d/%d:%.1fms", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4] }')")
+      fi
     done
     if [ ${#samples[@]} -gt 0 ]; then
       fp_med=$(printf '%s\n' "${samples[@]}" | median); fp_max=$(printf '%s\n' "${samples[@]}" | sort -g | tail -n 1)
     fi
     echo "   first-packet samples (µs): ${samples[*]:-} lost $fp_lost" >>"$log"
+    [ ${#gcs[@]} -gt 0 ] && echo "   collections during each (gen0/gen1/gen2 count: ms paused): ${gcs[*]}" >>"$log"
   fi
   record "$case" "$round" first_med "$fp_med"; record "$case" "$round" first_max "$fp_max"
   local bufs="in kernel, no socket"; [ "$kind" != bridge ] && bufs=$(socket_buffers)
