@@ -61,6 +61,9 @@ public class FlowSetupBenchmarks
     private string? _dir;
     private long _round;
 
+    /// <summary>The values of <see cref="Journal"/>.</summary>
+    public static readonly IReadOnlyList<string> JournalNames = ["sqlite", "memory"];
+
     /// <summary>Where the datapath actor journals: <c>sqlite</c> (the node's default) or <c>memory</c>.</summary>
     [Params("sqlite", "memory")]
     public string Journal { get; set; } = "sqlite";
@@ -171,12 +174,9 @@ public class FlowSetupBenchmarks
     public static void RunStandalone(int iterations, TextWriter output, string? journalOnly = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        string[] journals = journalOnly switch
-        {
-            null => ["sqlite", "memory"],
-            "sqlite" or "memory" => [journalOnly],
-            _ => throw new ArgumentException($"journal '{journalOnly}': expected sqlite or memory", nameof(journalOnly)),
-        };
+        IReadOnlyList<string> journals = journalOnly is null ? JournalNames
+            : JournalNames.Contains(journalOnly) ? [journalOnly]
+            : throw new ArgumentException($"journal '{journalOnly}': expected {string.Join(" or ", JournalNames)}", nameof(journalOnly));
         output.WriteLine($"flow setup, {Flows} megaflows per operation, {iterations} operations per case (medians)");
         foreach (var journal in journals)
         {

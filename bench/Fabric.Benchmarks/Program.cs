@@ -23,9 +23,9 @@ public static class Program
             }
 
             var journal = args.Length > 2 ? args[2] : null;
-            if (journal is not (null or "sqlite" or "memory"))
+            if (journal is not null && !FlowSetupBenchmarks.JournalNames.Contains(journal))
             {
-                Console.Error.WriteLine($"flowsetup: JOURNAL '{journal}': expected sqlite or memory");
+                Console.Error.WriteLine($"flowsetup: JOURNAL '{journal}': expected {string.Join(" or ", FlowSetupBenchmarks.JournalNames)}");
                 Environment.ExitCode = 2;
                 return;
             }

@@ -68,7 +68,6 @@ public sealed class BridgeActor : ReceiveActor, IWithTimers
         SeedFromDatapath();
         _published = new PublishedMacTable(_macs.View);
 
-        Receive<LearnMac>(m => Learn([m]));
         Receive<LearnMacs>(m => Learn(m.Learns));
         Receive<RefreshMacs>(m =>
         {

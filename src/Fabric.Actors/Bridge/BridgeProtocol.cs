@@ -16,7 +16,7 @@ public static class BridgeProtocol
     public sealed record FdbFlushed(string Bridge, int Entries);
 
     /// <summary>
-    /// From a flow-table shard: an upcall saw <paramref name="Mac"/> in <paramref name="Vlan"/> arrive on
+    /// One learning in a shard's <see cref="LearnMacs"/>: an upcall saw <paramref name="Mac"/> in <paramref name="Vlan"/> arrive on
     /// <paramref name="OfPort"/>, where the published table does not have it. The bridge, the table's only writer,
     /// learns it (OVS update_learning_table), publishes the new table version, tells the datapath actor which megaflows
     /// the change made wrong, and only then forwards <paramref name="Then"/> (the upcall's install and packet-out) to the

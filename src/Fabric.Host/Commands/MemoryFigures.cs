@@ -50,7 +50,6 @@ public sealed record MemoryFigures(
             lastPause = Math.Max(lastPause, last.PauseDurations[i].TotalMilliseconds);
         }
 
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
         return new MemoryFigures(
             megaflows,
             masks,
@@ -62,7 +61,7 @@ public sealed record MemoryFigures(
             GC.CollectionCount(1),
             GC.CollectionCount(2),
             GC.GetTotalPauseDuration().TotalMilliseconds,
-            (DateTime.Now - process.StartTime).TotalMilliseconds,
+            (DateTime.UtcNow - Node.StartupTrace.ProcessStart).TotalMilliseconds,
             last.Index,
             last.Generation,
             kind,

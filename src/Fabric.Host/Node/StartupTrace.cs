@@ -9,8 +9,10 @@ namespace Fabric.Host.Node;
 /// </summary>
 public static class StartupTrace
 {
-    private static readonly DateTime ProcessStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
     private static readonly StringBuilder Marks = new();
+
+    /// <summary>When this process started (UTC).</summary>
+    public static DateTime ProcessStart { get; } = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     /// <summary>The milestones so far.</summary>
     public static string Text
