@@ -137,17 +137,26 @@ public sealed partial class KeeperRestartTests(ITestOutputHelper output)
         Assert.Contains($"keeper pid {keeper} holds 2 port descriptors", persistence, StringComparison.Ordinal);
         Assert.True(await SwitchLab.WaitUntil(() => !Directory.Exists($"/proc/{old}"), TimeSpan.FromSeconds(30)), "the old node did not exit");
 
-        // The keeper is the successor's parent and watches it: a crash of it is restarted from the kept descriptors.
+        // The orderly hand-over loses nothing: the old node sent all it had read before the successor took the ports.
+        var result = await stream.CompleteAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine(result.Line);
+        Assert.Equal(0, result.Lost);
+        Assert.Equal(8000, result.Received);
+
+        // The keeper is the successor's parent and watches it: a crash of it is restarted from the kept descriptors,
+        // and forwarding resumes. (No stream runs across this kill: a SIGKILL loses whatever frame the node had read
+        // and not yet sent, a window that a node forwarding for a fraction of a second, with its code not yet tiered
+        // up, holds open for longer; the ten-SIGKILL test above measures that loss on warm nodes.)
         Assert.Equal(keeper, ParentOf(successor));
         Shell.Must("kill", "-KILL", successor.ToString(CultureInfo.InvariantCulture));
         persistence = await StartLines.WaitForNodeOtherThanAsync(lab, successor, NodeTimeout);
         output.WriteLine(persistence);
         Assert.StartsWith($"restarted by keeper pid {keeper} after a crash (pid {successor} killed by signal 9 (SIGKILL))", StartLines.Started(persistence), StringComparison.Ordinal);
-
-        var result = await stream.CompleteAsync(TimeSpan.FromSeconds(60));
-        output.WriteLine(result.Line);
-        Assert.Equal(0, result.Lost);
-        Assert.Equal(8000, result.Received);
+        await WarmAsync(lab);
+        await using var after = await UdpStream.StartAsync(h1, h2, 1000);
+        var resumed = await after.CompleteAsync(TimeSpan.FromSeconds(30));
+        output.WriteLine(resumed.Line);
+        Assert.Equal(1000, resumed.Received);
     }
 
     [RootFact]
