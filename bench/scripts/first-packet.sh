@@ -72,6 +72,9 @@ for r in $(seq -2 "$rounds"); do
   t=$(rtt)
   [ "$r" -ge 1 ] || continue   # three rounds first that are not counted (the slow path's code is warm after them)
   if [ -n "$t" ]; then cold+=("$t"); else lost=$((lost + 1)); fi
+  # The last garbage collection, as memory/show gives it ("#N, genG, KIND, paused X ms, promoted B bytes"): each one
+  # that happened during the rounds is listed below, since a collection pauses the poll threads too.
+  "$fabric" ctl --socket "$sock" memory/show | sed -nE 's/^last collection: (#[0-9]+.*)/\1/p' >>"$work/collections"
 done
 warm=()
 for r in $(seq "$rounds"); do
@@ -84,3 +87,12 @@ read -r wmed wmax < <(printf '%s\n' "${warm[@]}" | stats)
 echo "first packet (cold, $rounds rounds, $lost lost): median $cmed ms, max $cmax ms"
 echo "warm:                                  median $wmed ms, max $wmax ms"
 echo "cold RTTs: ${cold[*]}"
+# Collections during the cold rounds: the distinct ones seen after a round, less the one already there before the first.
+first=$(head -n 1 "$work/collections" 2>/dev/null || true)
+during=$(awk '!seen[$0]++' "$work/collections" 2>/dev/null | grep -vxF -- "$first" || true)
+if [ -z "$during" ]; then
+  echo "garbage collections during the cold rounds: none (the last one, before them: ${first:-none})"
+else
+  echo "garbage collections during the cold rounds ($(echo "$during" | wc -l), longest pause $(echo "$during" | sed -nE 's/.*paused ([0-9.]+) ms.*/\1/p' | sort -g | tail -n 1) ms):"
+  echo "$during" | sed 's/^/  /'
+fi

@@ -19,6 +19,7 @@ namespace Fabric.Host.Commands;
 /// <param name="LastGeneration">The last collection's generation.</param>
 /// <param name="LastKind">The last collection: <c>blocking</c>, <c>background</c> (concurrent gen2) or <c>compacting</c>.</param>
 /// <param name="LastPauseMs">The last collection's longest pause (ms).</param>
+/// <param name="LastPromotedBytes">What the last collection found alive and kept (bytes, <see cref="GCMemoryInfo.PromotedBytes"/>): the work a collection's pause grows with.</param>
 public sealed record MemoryFigures(
     long Megaflows,
     int Masks,
@@ -34,7 +35,8 @@ public sealed record MemoryFigures(
     long LastIndex,
     int LastGeneration,
     string LastKind,
-    double LastPauseMs)
+    double LastPauseMs,
+    long LastPromotedBytes)
 {
     /// <summary>The runtime's figures now, with the given datapath sizes.</summary>
     /// <param name="megaflows">Megaflows installed.</param>
@@ -65,6 +67,7 @@ public sealed record MemoryFigures(
             last.Index,
             last.Generation,
             kind,
-            lastPause);
+            lastPause,
+            last.PromotedBytes);
     }
 }

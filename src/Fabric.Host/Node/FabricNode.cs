@@ -1,3 +1,4 @@
+using System.Runtime;
 using Akka.Actor;
 using Akka.Hosting;
 using Fabric.Actors.Bridge;
@@ -160,6 +161,8 @@ public sealed partial class FabricNode : IAsyncDisposable
             await node.RestoreTunnelsAsync(takeover?.Tunnels ?? []).ConfigureAwait(false);
             node.DatapathActor.Tell(new DatapathProtocol.DeleteOrphanFlows());
             StartupTrace.Mark("ports");
+            CollectStartupGarbage();
+            StartupTrace.Mark("collected");
 
             long arrived = 0, dropped = 0;
             var backlogs = new List<(PortKind, BacklogCounter)>();
@@ -281,6 +284,19 @@ public sealed partial class FabricNode : IAsyncDisposable
         var done = await DatapathActor.Ask<DatapathProtocol.Checkpointed>(new DatapathProtocol.Cleanup(), AskTimeout).ConfigureAwait(false);
         _cleanedUp = done.Error is null;
         return done.Error;
+    }
+
+    // Two full, compacting collections before the poll threads start (and, on a takeover, before the predecessor stops
+    // reading): what the start allocated and keeps (the host, the actor system, the recovered table) goes to
+    // generation 2 now, while no frame waits on it. A collection moves survivors up one generation, hence two. Without
+    // them the process's first collections, seconds into forwarding, promoted it instead: a gen0 of 23 ms and a gen1 of
+    // 16 ms (measured with memory/show under flushes and pings); with them the start pays about 30 ms and the gen0
+    // collections that follow pause 3-7 ms.
+    private static void CollectStartupGarbage()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     private static async Task CheckStoreAsync(PersistenceSettings persistence)

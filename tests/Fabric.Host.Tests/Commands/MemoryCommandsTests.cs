@@ -12,20 +12,20 @@ public sealed class MemoryCommandsTests
         var f = new MemoryFigures(
             Megaflows: 2, Masks: 1, Ports: 3, HeapBytes: 14_203_912, FragmentedBytes: 1_024, WorkingSetBytes: 182_345_728,
             Gen0: 41, Gen1: 12, Gen2: 2, PausedMs: 38.24, UptimeMs: 312_000, LastIndex: 55, LastGeneration: 1,
-            LastKind: "blocking", LastPauseMs: 1.844);
+            LastKind: "blocking", LastPauseMs: 1.844, LastPromotedBytes: 1_204_224);
 
         Assert.Equal(
             "megaflows:2 masks:1 ports:3\n" +
             "managed heap: 14,203,912 bytes (1,024 fragmented); working set: 182,345,728 bytes\n" +
             "collections: gen0 41, gen1 12, gen2 2; paused 38.2 ms in total (0.01 % of 312.0 s)\n" +
-            "last collection: #55, gen1, blocking, paused 1.84 ms\n",
+            "last collection: #55, gen1, blocking, paused 1.84 ms, promoted 1,204,224 bytes\n",
             MemoryCommands.Format(f));
     }
 
     [Fact]
     public void Before_any_collection_the_last_one_is_none()
     {
-        var f = new MemoryFigures(0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 10, 0, 0, "blocking", 0);
+        var f = new MemoryFigures(0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 10, 0, 0, "blocking", 0, 0);
         Assert.EndsWith("last collection: none\n", MemoryCommands.Format(f), StringComparison.Ordinal);
     }
 
