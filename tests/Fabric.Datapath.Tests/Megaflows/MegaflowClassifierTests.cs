@@ -124,6 +124,41 @@ public class MegaflowClassifierTests
     }
 
     [Fact]
+    public void Churn_of_flows_and_masks_keeps_every_live_flow_found_and_no_removed_one()
+    {
+        // Rounds of installs and removals over 40 masks: subtables grow and rebuild their filters (whose bits of removed
+        // flows go stale until then), empty ones go and their indexes are reused by new masks; a lookup must still find
+        // exactly the live flows.
+        var table = new MegaflowTable();
+        var live = new Dictionary<int, Megaflow>();
+        for (int round = 0; round < 6; round++)
+        {
+            int first = round * 1500;
+            for (int f = first; f < first + 3000; f++)
+            {
+                if (!live.ContainsKey(f))
+                {
+                    live[f] = table.Install(PacketOf(f, 1, 0), MaskOf((f + round) % MaskKinds), DatapathActions.OutputTo(2));
+                }
+            }
+
+            // Remove the older half, and every flow of one mask (its subtable goes; a later mask takes its index).
+            FlowMask gone = MaskOf(round);
+            foreach (int f in live.Keys.Where(f => f < first + 1500 || live[f].Mask.Equals(gone)).ToList())
+            {
+                Assert.True(table.Remove(live[f]));
+                live.Remove(f);
+            }
+
+            Assert.Equal(live.Count, table.Count);
+            for (int f = 0; f < first + 3000; f++)
+            {
+                Assert.Equal(live.GetValueOrDefault(f), table.Lookup(PacketOf(f, 1, f + round)));
+            }
+        }
+    }
+
+    [Fact]
     public void Rerank_sums_the_hits_of_every_context_and_starts_a_new_interval()
     {
         var table = new MegaflowTable();
