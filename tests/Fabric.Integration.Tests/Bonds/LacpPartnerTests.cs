@@ -86,12 +86,19 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         await using var requests = await Lab.Capture.StartAsync(lab.OvsHost, "icmp[icmptype] = icmp-echo");
         await using var ping = await PingStream.StartAsync(lab.FabricHost, lab.OvsHost.Ip, TimeSpan.FromMilliseconds(1), 4000);
         var carrying = await CarryingMemberAsync(lab);
+        var down = System.Diagnostics.Stopwatch.StartNew();
         Shell.Must("ip", "link", "set", carrying, "down");
+        down.Stop();
         var result = await ping.CompleteAsync(TimeSpan.FromSeconds(30));
         var fabricGap = LongestGap(await requests.StopAsync());
         output.WriteLine($"carrier down on {carrying}: requests through Fabric's bond: longest gap {fabricGap.TotalMilliseconds:F0} ms; round trip (Fabric and OVS failing over): {result.LostCount} of {result.Transmitted} pings lost, longest gap {result.LongestGap.TotalMilliseconds:F0} ms");
+        output.WriteLine($"ip link set down took {down.Elapsed.TotalMilliseconds:F0} ms");
         output.WriteLine(await lab.Ctl("bond/show", "bond0"));
-        Assert.True(fabricGap <= TimeSpan.FromMilliseconds(100), $"Fabric's outage {fabricGap.TotalMilliseconds:F0} ms");
+        // Measured from the end of `ip link set down`: the kernel deactivates the device's queue first, so the frames
+        // sent to it are dropped from the start of that command, but the carrier file (whose read waits for the RTNL
+        // lock the command holds) and the link's flags change only once it is done. It usually takes 4-10 ms;
+        // on this VM it sometimes takes most of a second (765 ms once, with a 778 ms gap).
+        Assert.True(fabricGap <= down.Elapsed + TimeSpan.FromMilliseconds(100), $"Fabric's outage {fabricGap.TotalMilliseconds:F0} ms, of which {down.Elapsed.TotalMilliseconds:F0} ms the kernel's down operation");
         Assert.True(result.Received > result.Transmitted / 2, "the stream did not recover");
 
         // The member comes back: enabled again after its updelay, once LACP has re-attached it.
