@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Fabric.Integration.Tests.Lab;
 using Xunit;
@@ -86,7 +87,7 @@ public sealed partial class LacpPartnerTests(ITestOutputHelper output)
         await using var requests = await Lab.Capture.StartAsync(lab.OvsHost, "icmp[icmptype] = icmp-echo");
         await using var ping = await PingStream.StartAsync(lab.FabricHost, lab.OvsHost.Ip, TimeSpan.FromMilliseconds(1), 4000);
         var carrying = await CarryingMemberAsync(lab);
-        var down = System.Diagnostics.Stopwatch.StartNew();
+        var down = Stopwatch.StartNew();
         Shell.Must("ip", "link", "set", carrying, "down");
         down.Stop();
         var result = await ping.CompleteAsync(TimeSpan.FromSeconds(30));
